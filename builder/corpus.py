@@ -1,0 +1,138 @@
+"""Read the raw corpus and its annotation files, accounting for every raw page.
+
+A page is either loaded (raw text + validated labels) or refused with a reason;
+nothing is dropped silently. Strict callers (``presscut validate``/``build``)
+turn any refusal into an error; the build report lists them all either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from presscut import paths
+from presscut.annotations import Page, StancePair, parse_page, parse_stance, read_raw
+from presscut.errors import AnnotationError
+
+STANCE_FILE = "_stance.yaml"
+
+
+@dataclass
+class Refusal:
+    file: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    pages: list[Page] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    stance: list[StancePair] = field(default_factory=list)
+    unlabelled: list[str] = field(default_factory=list)  # raw pages with no label file yet
+
+    def articles(self):
+        for page in self.pages:
+            for a in page.articles:
+                yield page, a
+
+
+def _problem_lines(err: AnnotationError) -> str:
+    return err.render(limit=50)
+
+
+def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None = None) -> Corpus:
+    """Load every raw page under ``corpus/raw`` with its labels from ``corpus/labels``."""
+    raw_dir, labels_dir = paths.raw_dir(root), paths.labels_dir(root)
+    corpus = Corpus()
+    if not raw_dir.is_dir():
+        raise AnnotationError(f"{raw_dir}: raw corpus folder is missing")
+    raw_files = sorted(p for p in raw_dir.glob("*.txt"))
+    label_files = {p.name.removesuffix(".yaml"): p for p in labels_dir.glob("*.yaml")}
+    label_files.pop(STANCE_FILE.removesuffix(".yaml"), None)
+    raw_ids = {p.stem for p in raw_files}
+
+    for doc_id in sorted(set(label_files) - raw_ids):
+        corpus.refused.append(
+            Refusal(str(label_files[doc_id]), f"annotation for a page that does not exist "
+                    f"(no {raw_dir / (doc_id + '.txt')})")
+        )
+
+    _check_sums(raw_dir, raw_ids, corpus)
+
+    for raw_path in raw_files:
+        doc_id = raw_path.stem
+        label_path = label_files.get(doc_id)
+        try:
+            text, sha = read_raw(raw_path)
+        except AnnotationError as err:
+            corpus.refused.append(Refusal(str(raw_path), err.message))
+            continue
+        if label_path is None:
+            corpus.unlabelled.append(str(raw_path))
+            corpus.refused.append(
+                Refusal(str(raw_path), f"page without annotation (no {labels_dir / (doc_id + '.yaml')})")
+            )
+            continue
+        try:
+            page = parse_page(label_path, text, sha)
+        except AnnotationError as err:
+            corpus.refused.append(Refusal(str(label_path), _problem_lines(err)))
+            continue
+        page.source_file = f"corpus/raw/{raw_path.name}"
+        if provenances is None or page.provenance in provenances:
+            corpus.pages.append(page)
+
+    _check_clusters(corpus)
+    stance_path = labels_dir / STANCE_FILE
+    if stance_path.exists():
+        stories = {p.article_id(a.k): a.story_cluster for p, a in corpus.articles()}
+        try:
+            corpus.stance = parse_stance(stance_path, stories)
+        except AnnotationError as err:
+            corpus.refused.append(Refusal(str(stance_path), _problem_lines(err)))
+    return corpus
+
+
+def _check_sums(raw_dir: Path, raw_ids: set[str], corpus: Corpus) -> None:
+    """``SHA256SUMS`` lists every raw page: a page missing from disk is refused by name."""
+    sums = raw_dir / "SHA256SUMS"
+    if not sums.exists():
+        return
+    for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 2:
+            corpus.refused.append(Refusal(f"{sums}:{n}", f"malformed line {line!r}"))
+            continue
+        name = parts[1].lstrip("*")
+        if Path(name).stem not in raw_ids:
+            corpus.refused.append(
+                Refusal(f"{sums}:{n}", f"missing page: {name} is listed but not in {raw_dir}")
+            )
+
+
+def _check_clusters(corpus: Corpus) -> None:
+    """A dup_cluster (same text) can never span two stories."""
+    story_of: dict[str, tuple[str, str]] = {}
+    for page, a in corpus.articles():
+        aid = page.article_id(a.k)
+        if a.dup_cluster in story_of and story_of[a.dup_cluster][0] != a.story_cluster:
+            other_story, other_id = story_of[a.dup_cluster]
+            corpus.refused.append(
+                Refusal(
+                    f"corpus/labels/{page.doc_id}.yaml",
+                    f"article {aid}: dup_cluster {a.dup_cluster!r} spans two stories "
+                    f"({a.story_cluster!r} here, {other_story!r} at {other_id})",
+                )
+            )
+        story_of.setdefault(a.dup_cluster, (a.story_cluster, aid))
+
+
+def require_clean(corpus: Corpus) -> None:
+    """Raise one error listing every refusal (strict mode for validate/build)."""
+    if corpus.refused:
+        raise AnnotationError(
+            f"{len(corpus.refused)} file(s) refused",
+            [f"{r.file}: {r.reason}" for r in corpus.refused],
+        )

@@ -1,0 +1,167 @@
+"""The one place that defines presscut's label sets and record schemas.
+
+Everything else (builder, harness, baselines, leaderboard, curation) imports
+these names; change a label set here and the Parquet features, the validators
+and the evaluators follow.
+"""
+
+from __future__ import annotations
+
+from datasets import ClassLabel, Features, List, Value
+
+SCHEMA_VERSION = "1.0"
+
+# ---------------------------------------------------------------- label sets
+ROLES: tuple[str, ...] = (
+    "title",
+    "dek",
+    "byline",
+    "dateline",
+    "caption",
+    "body",
+    "boilerplate",
+    "blank",
+)
+# Roles that are scored; `blank` is assigned automatically and never scored.
+SCORED_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r != "blank")
+# Roles that may only appear inside an article span.
+ARTICLE_ROLES: tuple[str, ...] = ("title", "dek", "byline", "dateline", "caption", "body")
+# Roles allowed outside every article span.
+OUTSIDE_ROLES: tuple[str, ...] = ("boilerplate", "blank")
+
+DUP_KINDS: tuple[str, ...] = ("exact", "near")
+STANCES: tuple[str, ...] = ("agree", "disagree", "discuss", "unrelated")
+PROVENANCES: tuple[str, ...] = ("gold", "silver", "synthetic")
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+# Where a stance label came from: read by an annotator, or implied by the rule
+# that articles of different stories are `unrelated` (as FNC-1 built its pairs).
+STANCE_SOURCES: tuple[str, ...] = ("annotated", "cross_story_rule")
+
+# Characters that make a line "blank" besides ordinary whitespace. str.isspace()
+# already covers NBSP (U+00A0) and the other Unicode spaces; zero-width ones it
+# does not, and scrapes are full of them.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def is_blank(line: str) -> bool:
+    """A line is blank when it holds only whitespace (NBSP and zero-width included)."""
+    return line.strip().strip(_INVISIBLE).strip() == ""
+
+
+def split_lines(text: str) -> list[str]:
+    """The design's definition of a line: ``text.split("\\n")[i]``."""
+    return text.split("\n")
+
+
+def line_char_offsets(lines: list[str]) -> list[int]:
+    """Start offset (code points) of every line in the raw string, plus the end."""
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    offsets[-1] -= 1  # no newline after the last line
+    return offsets
+
+
+def article_id(doc_id: str, k: int) -> str:
+    return f"{doc_id}/{k}"
+
+
+# ------------------------------------------------------------------ features
+def _cl(names: tuple[str, ...]) -> ClassLabel:
+    return ClassLabel(names=list(names))
+
+
+SPAN = {
+    "start_line": Value("int32"),
+    "end_line": Value("int32"),  # exclusive
+    "start_char": Value("int32"),
+    "end_char": Value("int32"),  # exclusive
+}
+
+PAGES_FEATURES = Features(
+    {
+        "doc_id": Value("string"),
+        "text": Value("string"),
+        "sha256": Value("string"),
+        "n_lines": Value("int32"),
+        "n_articles": Value("int32"),
+        "outlet": Value("string"),
+        "outlet_evidence_lines": List(Value("int32")),
+        "provenance": _cl(PROVENANCES),
+        "source_file": Value("string"),
+        "note": Value("string"),
+    }
+)
+
+SEGMENTATION_FEATURES = Features(
+    {
+        "doc_id": Value("string"),
+        "lines": List(Value("string")),
+        "roles": List(_cl(ROLES)),
+        # index of the article whose span holds the line, -1 outside every span
+        "article_index": List(Value("int32")),
+        # id of the line-duplicate group the line belongs to, -1 for none
+        "dup_group": List(Value("int32")),
+        "articles": List(SPAN),
+        "dup_groups": List({"lines": List(Value("int32")), "kind": _cl(DUP_KINDS)}),
+        "provenance": _cl(PROVENANCES),
+    }
+)
+
+ARTICLES_FEATURES = Features(
+    {
+        "article_id": Value("string"),
+        "doc_id": Value("string"),
+        "k": Value("int32"),
+        "title": Value("string"),
+        "body": Value("string"),
+        **SPAN,
+        "dup_cluster": Value("string"),
+        "story_cluster": Value("string"),
+        "byline": Value("string"),
+        "cited_sources": List(Value("string")),
+        "outlet": Value("string"),
+        "provenance": _cl(PROVENANCES),
+        "note": Value("string"),
+    }
+)
+
+STANCE_FEATURES = Features(
+    {
+        "pair_id": Value("string"),
+        "headline_article_id": Value("string"),
+        "body_article_id": Value("string"),
+        "headline": Value("string"),
+        "body": Value("string"),
+        "stance": _cl(STANCES),
+        "label_source": _cl(STANCE_SOURCES),
+        "provenance": _cl(PROVENANCES),
+        "note": Value("string"),
+    }
+)
+
+# Synthetic pages share the segmentation layout and add what the generator knows.
+SYNTHETIC_FEATURES = Features(
+    {
+        **SEGMENTATION_FEATURES,
+        "text": Value("string"),
+        "layout": List(Value("string")),
+        "article_ids": List(Value("string")),
+        "dup_clusters": List(Value("string")),
+        "story_clusters": List(Value("string")),
+        "edit_level": List(Value("int32")),
+    }
+)
+
+CONFIG_FEATURES: dict[str, Features] = {
+    "pages": PAGES_FEATURES,
+    "segmentation": SEGMENTATION_FEATURES,
+    "articles": ARTICLES_FEATURES,
+    "stance": STANCE_FEATURES,
+    "synthetic": SYNTHETIC_FEATURES,
+}
+GOLD_CONFIGS: tuple[str, ...] = ("pages", "segmentation", "articles", "stance")
+
+
+def role_id(role: str) -> int:
+    return ROLES.index(role)
