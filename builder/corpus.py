@@ -53,8 +53,10 @@ def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None
 
     for doc_id in sorted(set(label_files) - raw_ids):
         corpus.refused.append(
-            Refusal(str(label_files[doc_id]), f"annotation for a page that does not exist "
-                    f"(no {raw_dir / (doc_id + '.txt')})")
+            Refusal(
+                str(label_files[doc_id]),
+                f"annotation for a page that does not exist (no {raw_dir / (doc_id + '.txt')})",
+            )
         )
 
     _check_sums(raw_dir, raw_ids, corpus)
@@ -70,7 +72,9 @@ def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None
         if label_path is None:
             corpus.unlabelled.append(str(raw_path))
             corpus.refused.append(
-                Refusal(str(raw_path), f"page without annotation (no {labels_dir / (doc_id + '.yaml')})")
+                Refusal(
+                    str(raw_path), f"page without annotation (no {labels_dir / (doc_id + '.yaml')})"
+                )
             )
             continue
         try:
@@ -87,7 +91,9 @@ def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None
     if stance_path.exists():
         stories = {p.article_id(a.k): a.story_cluster for p, a in corpus.articles()}
         try:
-            corpus.stance = parse_stance(stance_path, stories)
+            loaded = {p.doc_id for p in corpus.pages}
+            skip = frozenset((raw_ids | set(label_files)) - loaded)
+            corpus.stance = parse_stance(stance_path, stories, skip)
         except AnnotationError as err:
             corpus.refused.append(Refusal(str(stance_path), _problem_lines(err)))
     return corpus

@@ -121,7 +121,7 @@ def read_raw(path: Path) -> tuple[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise AnnotationError(
-            f"{path}: not UTF-8 (byte {err.start}: {data[err.start:err.start + 1]!r})"
+            f"{path}: not UTF-8 (byte {err.start}: {data[err.start : err.start + 1]!r})"
         ) from None
     if text.strip() == "":
         raise AnnotationError(f"{path}: empty page (no non-blank line)")
@@ -167,7 +167,9 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" (yaml line {mark.line + 1})" if mark else ""
-        raise AnnotationError(f"{name}: not valid YAML{at}: {getattr(err, 'problem', err)}") from None
+        raise AnnotationError(
+            f"{name}: not valid YAML{at}: {getattr(err, 'problem', err)}"
+        ) from None
     if not isinstance(doc, dict):
         raise AnnotationError(f"{name}: expected a mapping at the top level")
 
@@ -193,7 +195,9 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
     for j, entry in enumerate(doc.get("roles") or []):
         where = f"roles[{j}]"
         if not isinstance(entry, list) or len(entry) not in (2, 3):
-            problems.append(f"{where}: expected [line or 'a-b', role] or [.., role, note], got {entry!r}")
+            problems.append(
+                f"{where}: expected [line or 'a-b', role] or [.., role, note], got {entry!r}"
+            )
             continue
         spec, role = entry[0], entry[1]
         if role not in ROLES:
@@ -243,7 +247,9 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
         k = _as_int(raw.get("k", j), f"{where}.k", problems)
         span = raw.get("lines")
         if not (isinstance(span, list) and len(span) == 2):
-            problems.append(f"{where}: 'lines' must be [start, end) with end exclusive, got {span!r}")
+            problems.append(
+                f"{where}: 'lines' must be [start, end) with end exclusive, got {span!r}"
+            )
             continue
         start = _as_int(span[0], f"{where}.lines[0]", problems)
         end = _as_int(span[1], f"{where}.lines[1]", problems)
@@ -350,7 +356,9 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
     evidence = outlet_doc.get("evidence_lines") or [] if isinstance(outlet_doc, dict) else []
     for i in evidence:
         if not isinstance(i, int) or not 0 <= i < n:
-            problems.append(f"outlet.evidence_lines: line {i!r} is out of range (page has {n} lines)")
+            problems.append(
+                f"outlet.evidence_lines: line {i!r} is out of range (page has {n} lines)"
+            )
     if outlet is not None and not evidence:
         problems.append("outlet: a named outlet needs at least one evidence line")
     if outlet is None and evidence:
@@ -373,8 +381,14 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
     )
 
 
-def parse_stance(path: Path, articles: dict[str, str]) -> list[StancePair]:
-    """Annotated stance pairs (``corpus/labels/_stance.yaml``); ``articles`` maps id → story."""
+def parse_stance(
+    path: Path, articles: dict[str, str], skip_docs: frozenset[str] = frozenset()
+) -> list[StancePair]:
+    """Annotated stance pairs (``corpus/labels/_stance.yaml``); ``articles`` maps id → story.
+
+    Pairs that touch a page in ``skip_docs`` (refused elsewhere, and reported there) are
+    dropped rather than reported twice.
+    """
     name = str(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -389,6 +403,8 @@ def parse_stance(path: Path, articles: dict[str, str]) -> list[StancePair]:
             problems.append(f"{where}: expected [headline_article, body_article, stance, note?]")
             continue
         h, b, stance = raw[0], raw[1], raw[2]
+        if str(h).split("/")[0] in skip_docs or str(b).split("/")[0] in skip_docs:
+            continue
         for aid in (h, b):
             if aid not in articles:
                 problems.append(f"{where}: article {aid!r} does not exist")
@@ -428,7 +444,6 @@ def _ranges(indices: list[int]) -> list[int | str]:
 
 def page_to_yaml(page: Page) -> str:
     """Serialise a page's labels in the human-editable format (used for silver files)."""
-    lines = page.lines
     role_entries = []
     i = 0
     while i < len(page.roles):
@@ -438,8 +453,10 @@ def page_to_yaml(page: Page) -> str:
             continue
         # grow the range over lines of the same role and the blank lines between them
         j = last = i
-        while j + 1 < len(page.roles) and page.roles[j + 1] in (role, "blank") and (
-            j + 1 not in page.line_notes
+        while (
+            j + 1 < len(page.roles)
+            and page.roles[j + 1] in (role, "blank")
+            and (j + 1 not in page.line_notes)
         ):
             j += 1
             if page.roles[j] == role:
@@ -470,5 +487,7 @@ def page_to_yaml(page: Page) -> str:
         ],
         "line_duplicates": [{"lines": _ranges(g.lines), "kind": g.kind} for g in page.dup_groups],
     }
-    header = f"# presscut annotation, format {FORMAT_VERSION}: lines are 0-based, ranges inclusive\n"
+    header = (
+        f"# presscut annotation, format {FORMAT_VERSION}: lines are 0-based, ranges inclusive\n"
+    )
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)

@@ -22,7 +22,9 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except PresscutError as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err.render()}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]error:[/] {err.render()}", highlight=False
+        )
         sys.exit(err.exit_code)
     except SystemExit:
         raise

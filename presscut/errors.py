@@ -17,7 +17,9 @@ class PresscutError(Exception):
         lines = [self.message]
         lines += [f"  - {p}" for p in self.problems[:limit]]
         if len(self.problems) > limit:
-            lines.append(f"  ... and {len(self.problems) - limit} more ({len(self.problems)} in all)")
+            lines.append(
+                f"  ... and {len(self.problems) - limit} more ({len(self.problems)} in all)"
+            )
         return "\n".join(lines)
 
 

@@ -1,0 +1,268 @@
+"""Raw pages + annotations → Parquet configs under ``splits/``, a manifest and a build report.
+
+Deterministic: rows are sorted, no timestamps are written, and the Arrow schema is
+fixed by ``presscut.schema``, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from presscut.builder import splits as splitting
+from presscut.builder.corpus import Corpus, load_corpus, require_clean
+
+from presscut import paths
+from presscut.annotations import Page, StancePair
+from presscut.errors import AnnotationError
+from presscut.schema import (
+    CONFIG_FEATURES,
+    DUP_KINDS,
+    GOLD_CONFIGS,
+    PROVENANCES,
+    ROLES,
+    SPLITS,
+    STANCE_SOURCES,
+    STANCES,
+)
+
+REPORT_FILE = "build_report.json"
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass
+class BuildReport:
+    pages: list[dict] = field(default_factory=list)
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # relative path → sha256
+
+    @property
+    def refused(self) -> list[dict]:
+        return [p for p in self.pages if p["status"] == "refused"]
+
+    def to_json(self) -> str:
+        doc = {"pages": self.pages, "rows": self.rows, "files": self.files}
+        return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+# ------------------------------------------------------------------ rows
+def page_row(page: Page) -> dict:
+    return {
+        "doc_id": page.doc_id,
+        "text": page.text,
+        "sha256": page.sha256,
+        "n_lines": len(page.roles),
+        "n_articles": len(page.articles),
+        "outlet": page.outlet,
+        "outlet_evidence_lines": list(page.outlet_evidence_lines),
+        "provenance": PROVENANCES.index(page.provenance),
+        "source_file": page.source_file,
+        "note": page.note,
+    }
+
+
+def segmentation_row(page: Page) -> dict:
+    spans = []
+    for a in page.articles:
+        start_char, end_char = page.char_span(a)
+        spans.append(
+            {
+                "start_line": a.start_line,
+                "end_line": a.end_line,
+                "start_char": start_char,
+                "end_char": end_char,
+            }
+        )
+    return {
+        "doc_id": page.doc_id,
+        "lines": page.lines,
+        "roles": [ROLES.index(r) for r in page.roles],
+        "article_index": page.article_index(),
+        "dup_group": page.dup_group_of_line(),
+        "articles": spans,
+        "dup_groups": [
+            {"lines": g.lines, "kind": DUP_KINDS.index(g.kind)} for g in page.dup_groups
+        ],
+        "provenance": PROVENANCES.index(page.provenance),
+    }
+
+
+def article_rows(page: Page) -> Iterable[dict]:
+    for a in page.articles:
+        start_char, end_char = page.char_span(a)
+        yield {
+            "article_id": page.article_id(a.k),
+            "doc_id": page.doc_id,
+            "k": a.k,
+            "title": page.title(a),
+            "body": page.body(a),
+            "start_line": a.start_line,
+            "end_line": a.end_line,
+            "start_char": start_char,
+            "end_char": end_char,
+            "dup_cluster": a.dup_cluster,
+            "story_cluster": a.story_cluster,
+            "byline": a.byline,
+            "cited_sources": list(a.cited_sources),
+            "outlet": page.outlet,
+            "provenance": PROVENANCES.index(page.provenance),
+            "note": a.note,
+        }
+
+
+def stance_pairs(corpus: Corpus) -> list[StancePair]:
+    """Every ordered pair of distinct articles: annotated, or unrelated by the cross-story rule."""
+    annotated = {(p.headline_article_id, p.body_article_id): p for p in corpus.stance}
+    articles = [(page.article_id(a.k), a.story_cluster) for page, a in corpus.articles()]
+    pairs, missing = [], []
+    for h, h_story in articles:
+        for b, b_story in articles:
+            if h == b:
+                continue
+            if (h, b) in annotated:
+                pairs.append(annotated[(h, b)])
+            elif h_story != b_story:
+                pairs.append(
+                    StancePair(
+                        h,
+                        b,
+                        "unrelated",
+                        "cross_story_rule",
+                        "different story_cluster: unrelated by rule",
+                    )
+                )
+            else:
+                missing.append(f"{h} → {b} (story {h_story})")
+    if missing:
+        raise AnnotationError(
+            "corpus/labels/_stance.yaml: same-story pairs have no stance label", missing
+        )
+    return pairs
+
+
+def stance_row(pair: StancePair, texts: dict[str, tuple[str, str]], provenance: str) -> dict:
+    return {
+        "pair_id": f"{pair.headline_article_id}|{pair.body_article_id}",
+        "headline_article_id": pair.headline_article_id,
+        "body_article_id": pair.body_article_id,
+        "headline": texts[pair.headline_article_id][0],
+        "body": texts[pair.body_article_id][1],
+        "stance": STANCES.index(pair.stance),
+        "label_source": STANCE_SOURCES.index(pair.label_source),
+        "provenance": PROVENANCES.index(provenance),
+        "note": pair.note,
+    }
+
+
+# ------------------------------------------------------------------ writing
+def write_parquet(rows: list[dict], config: str, path: Path) -> str:
+    """Write rows with the config's fixed schema; returns the file's sha256."""
+    schema = CONFIG_FEATURES[config].arrow_schema
+    table = pa.Table.from_pylist(rows, schema=schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd", row_group_size=10_000)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stricter(a: str, b: str) -> str:
+    # a pair that touches a held-out page is held out: test text never enters train
+    return max(a, b, key=SPLITS.index)
+
+
+def build(
+    root: Path | None = None,
+    *,
+    out_dir: Path | None = None,
+    strict: bool = True,
+    progress: bool = False,
+) -> BuildReport:
+    """Validate the corpus and write every gold config. ``strict`` fails on any refusal."""
+    root = root or paths.project_root()
+    out_dir = out_dir or paths.splits_dir(root)
+    corpus = load_corpus(root)
+    if strict:
+        require_clean(corpus)
+    report = BuildReport()
+    # silver pages are machine pre-labels nobody has checked: they wait for review
+    # (``presscut promote``) and stay out of the published gold configs
+    pending = [p for p in corpus.pages if p.provenance != "gold"]
+    corpus.pages = [p for p in corpus.pages if p.provenance == "gold"]
+    if not corpus.pages:
+        raise AnnotationError(
+            f"{paths.corpus_dir(root)}: no page could be built",
+            [f"{r.file}: {r.reason}" for r in corpus.refused],
+        )
+
+    manifest_path = out_dir / MANIFEST_FILE
+    previous = splitting.read_manifest(manifest_path)
+    assignment = splitting.assign_splits(corpus.pages, previous)
+    groups = splitting.leakage_groups(corpus.pages)
+    pairs = stance_pairs(corpus)
+
+    by_split: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in SPLITS} for c in GOLD_CONFIGS}
+    texts: dict[str, tuple[str, str]] = {}
+    split_of_article: dict[str, str] = {}
+    pages = sorted(corpus.pages, key=lambda p: p.doc_id)
+    for page in pages:
+        split = assignment[page.doc_id]
+        by_split["pages"][split].append(page_row(page))
+        by_split["segmentation"][split].append(segmentation_row(page))
+        for row in article_rows(page):
+            by_split["articles"][split].append(row)
+            texts[row["article_id"]] = (row["title"], row["body"])
+            split_of_article[row["article_id"]] = split
+    provenance_of = {page.article_id(a.k): page.provenance for page, a in corpus.articles()}
+    for pair in sorted(pairs, key=lambda p: (p.headline_article_id, p.body_article_id)):
+        split = _stricter(
+            split_of_article[pair.headline_article_id], split_of_article[pair.body_article_id]
+        )
+        # a pair is as trustworthy as the less trusted of its two pages
+        prov = max(
+            provenance_of[pair.headline_article_id],
+            provenance_of[pair.body_article_id],
+            key=PROVENANCES.index,
+        )
+        by_split["stance"][split].append(stance_row(pair, texts, prov))
+
+    for config in GOLD_CONFIGS:
+        report.rows[config] = {}
+        for split in SPLITS:
+            rel = f"{config}/{split}.parquet"
+            report.files[rel] = write_parquet(by_split[config][split], config, out_dir / rel)
+            report.rows[config][split] = len(by_split[config][split])
+
+    manifest_path.write_text(splitting.manifest_json(assignment, groups), encoding="utf-8")
+    built = {p.doc_id for p in corpus.pages}
+    for page in pages:
+        report.pages.append(
+            {
+                "file": page.source_file,
+                "doc_id": page.doc_id,
+                "status": "built",
+                "split": assignment[page.doc_id],
+                "provenance": page.provenance,
+            }
+        )
+    for page in pending:
+        report.pages.append(
+            {
+                "file": page.source_file,
+                "doc_id": page.doc_id,
+                "status": "pending_review",
+                "provenance": page.provenance,
+                "reason": f"provenance {page.provenance}: not reviewed yet "
+                f"(presscut promote {page.doc_id})",
+            }
+        )
+    for r in corpus.refused:
+        report.pages.append(
+            {"file": r.file, "doc_id": Path(r.file).stem, "status": "refused", "reason": r.reason}
+        )
+    assert built == {p["doc_id"] for p in report.pages if p["status"] == "built"}
+    (out_dir / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
+    return report
