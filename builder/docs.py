@@ -7,6 +7,7 @@ never typed by hand.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from presscut import paths
 from presscut.schema import SPLITS
 
 SIZES_START, SIZES_END = "<!-- split-sizes:start -->", "<!-- split-sizes:end -->"
+EXAMPLES_START, EXAMPLES_END = "<!-- examples:start -->", "<!-- examples:end -->"
 
 CARD_META = """license: other
 license_name: mixed-news-copyright
@@ -69,6 +71,49 @@ def sizes_table(report: BuildReport) -> str:
     return head + body
 
 
+def _shorten(value, width: int = 70):
+    if isinstance(value, str) and len(value) > width:
+        return value[:width] + f"… (+{len(value) - width} chars)"
+    if isinstance(value, list):
+        head = [_shorten(v, width) for v in value[:6]]
+        return head + ([f"… (+{len(value) - 6} more)"] if len(value) > 6 else [])
+    if isinstance(value, dict):
+        return {k: _shorten(v, width) for k, v in value.items()}
+    return value
+
+
+def examples_markdown(out_dir: Path, configs: list[str]) -> str:
+    """One real row per config (first row of its train split), long values shortened."""
+    import pyarrow.parquet as pq
+
+    from presscut.schema import CONFIG_FEATURES
+
+    parts = []
+    for config in configs:
+        path = out_dir / config / "train.parquet"
+        if not path.exists():
+            continue
+        table = pq.read_table(path)
+        if table.num_rows == 0:
+            continue
+        row = table.slice(0, 1).to_pylist()[0]
+        features = CONFIG_FEATURES[config]
+        # show label names, not ids, so the example reads as the data means
+        for name, feature in features.items():
+            names = getattr(feature, "names", None) or getattr(
+                getattr(feature, "feature", None), "names", None
+            )
+            if names and isinstance(row[name], list):
+                row[name] = [names[i] for i in row[name]]
+            elif names is not None and isinstance(row[name], int):
+                row[name] = names[row[name]]
+        body = json.dumps(_shorten(row), indent=1, ensure_ascii=False)
+        parts.append(
+            f"**`{config}`** (first row of `train`, long values shortened):\n\n```json\n{body}\n```\n"
+        )
+    return "\n".join(parts)
+
+
 def replace_header(text: str, header: str) -> str:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
@@ -96,4 +141,6 @@ def update_docs(root: Path | None, report: BuildReport) -> None:
         text = replace_between(
             card.read_text(encoding="utf-8"), SIZES_START, SIZES_END, sizes_table(report)
         )
+        examples = examples_markdown(paths.splits_dir(root), list(report.rows))
+        text = replace_between(text, EXAMPLES_START, EXAMPLES_END, examples)
         card.write_text(text, encoding="utf-8")
