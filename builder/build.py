@@ -47,7 +47,7 @@ class BuildReport:
 
     def to_json(self) -> str:
         doc = {"pages": self.pages, "rows": self.rows, "files": self.files}
-        return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # ------------------------------------------------------------------ rows
