@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from presscut.builder import splits as splitting
-from presscut.builder.corpus import Corpus, load_corpus, require_clean
 
 from presscut import paths
 from presscut.annotations import Page, StancePair
+from presscut.builder import splits as splitting
+from presscut.builder.corpus import Corpus, load_corpus, require_clean
 from presscut.errors import AnnotationError
 from presscut.schema import (
     CONFIG_FEATURES,
@@ -179,9 +179,16 @@ def build(
     *,
     out_dir: Path | None = None,
     strict: bool = True,
+    synthetic: bool = True,
+    synthetic_seed: int = 0,
+    synthetic_sizes: dict[str, int] | None = None,
     progress: bool = False,
 ) -> BuildReport:
-    """Validate the corpus and write every gold config. ``strict`` fails on any refusal."""
+    """Validate the corpus and write every config. ``strict`` fails on any refusal.
+
+    The synthetic config is generated after the gold manifest is written, because its
+    pools may only draw on gold pages that the manifest puts in train or validation.
+    """
     root = root or paths.project_root()
     out_dir = out_dir or paths.splits_dir(root)
     corpus = load_corpus(root)
@@ -264,5 +271,23 @@ def build(
             {"file": r.file, "doc_id": Path(r.file).stem, "status": "refused", "reason": r.reason}
         )
     assert built == {p["doc_id"] for p in report.pages if p["status"] == "built"}
+    if synthetic:
+        _build_synthetic(root, out_dir, report, synthetic_seed, synthetic_sizes, progress)
     (out_dir / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
     return report
+
+
+def _build_synthetic(root, out_dir, report, seed, sizes, progress) -> None:
+    from presscut.builder.pools import default_pools
+    from presscut.builder.synth_write import DEFAULT_SIZES, write_synthetic
+
+    sizes = sizes or DEFAULT_SIZES
+    write_synthetic(
+        out_dir / "synthetic", sizes, seed=seed, pools=default_pools(root), progress=progress
+    )
+    report.rows["synthetic"] = {}
+    for split in SPLITS:
+        if sizes.get(split, 0):
+            rel = f"synthetic/{split}.parquet"
+            report.files[rel] = hashlib.sha256((out_dir / rel).read_bytes()).hexdigest()
+            report.rows["synthetic"][split] = sizes[split]

@@ -11,9 +11,8 @@ import json
 import re
 from pathlib import Path
 
-from presscut.builder.build import BuildReport
-
 from presscut import paths
+from presscut.builder.build import BuildReport
 from presscut.schema import SPLITS
 
 SIZES_START, SIZES_END = "<!-- split-sizes:start -->", "<!-- split-sizes:end -->"

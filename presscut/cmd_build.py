@@ -49,13 +49,9 @@ def build(
 
     root = root or paths.project_root()
     out_dir = out or paths.splits_dir(root)
-    with console.status("building gold configs"):
-        report = run_build(root, out_dir=out_dir, strict=strict)
-    if synthetic:
-        from presscut.builder.synth_config import build_synthetic
-
-        build_synthetic(root, out_dir=out_dir, report=report)
-    update_docs(root, report)
+    report = run_build(root, out_dir=out_dir, strict=strict, synthetic=synthetic, progress=True)
+    if out is None:
+        update_docs(root, report)
     table = Table(title=f"presscut build → {out_dir}")
     table.add_column("config")
     for split in ("train", "validation", "test"):

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from presscut.builder.corpus import load_corpus
 
+from presscut.builder.corpus import load_corpus
 from presscut.schema import CONFIG_FEATURES, GOLD_CONFIGS, ROLES, STANCES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +20,13 @@ def loaded(tmp_path_factory):
     import datasets
 
     cache = tmp_path_factory.mktemp("hf-cache")
-    return {c: datasets.load_dataset(str(ROOT), c, cache_dir=str(cache)) for c in GOLD_CONFIGS}
+    configs = (*GOLD_CONFIGS, "synthetic")
+    return {c: datasets.load_dataset(str(ROOT), c, cache_dir=str(cache)) for c in configs}
 
 
 def test_every_config_loads_with_report_row_counts(loaded):
     report = json.loads((ROOT / "splits" / "build_report.json").read_text())
-    for config in GOLD_CONFIGS:
+    for config in (*GOLD_CONFIGS, "synthetic"):
         ds = loaded[config]
         assert {s: ds[s].num_rows for s in ds} == report["rows"][config], config
         assert ds["train"].features == CONFIG_FEATURES[config], config

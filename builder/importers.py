@@ -1,0 +1,381 @@
+"""Bring your own corpus: turn common public formats into presscut records.
+
+=============== ================================================ ==========================
+format          input                                            output
+=============== ================================================ ==========================
+raw-folder      a folder of ``.txt`` pages                       ``pages`` rows (Parquet)
+jsonl-articles  clean articles, one JSON object a line           a validated article pool
+fnc1            FNC-1 ``<prefix>_bodies.csv`` + ``_stances.csv`` ``stance`` rows (Parquet)
+html-gold       ``html/<id>.html`` + ``gold/<id>.txt`` pairs     ``segmentation`` rows
+=============== ================================================ ==========================
+
+Every importer validates as it reads and refuses bad input with a :class:`PresscutError`
+naming the file and the row or line. Rows are streamed to Parquet in batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from presscut.annotations import read_raw
+from presscut.builder.parquet_stream import write_rows
+from presscut.builder.pools import read_article_jsonl
+from presscut.errors import PresscutError
+from presscut.schema import (
+    DUP_KINDS,
+    PAGES_FEATURES,
+    PROVENANCES,
+    ROLES,
+    SEGMENTATION_FEATURES,
+    STANCE_FEATURES,
+    STANCE_SOURCES,
+    STANCES,
+    article_id,
+    line_char_offsets,
+)
+
+FORMATS = ("raw-folder", "jsonl-articles", "fnc1", "html-gold")
+_DEFAULT_NAME = {
+    "raw-folder": "pages.parquet",
+    "jsonl-articles": "articles.jsonl",
+    "fnc1": "stance.parquet",
+    "html-gold": "segmentation.parquet",
+}
+
+
+def _out_path(fmt: str, out: Path) -> Path:
+    """``-o`` may name the output file, or a folder that gets the format's default name."""
+    out = Path(out)
+    if out.is_dir() or not out.suffix:
+        return out / _DEFAULT_NAME[fmt]
+    return out
+
+
+def _need_dir(path: Path, what: str) -> Path:
+    path = Path(path)
+    if not path.is_dir():
+        raise PresscutError(f"{path}: expected a folder of {what}")
+    return path
+
+
+# ------------------------------------------------------------------ raw folder
+def raw_folder_rows(folder: Path) -> Iterator[dict]:
+    folder = _need_dir(folder, ".txt pages")
+    files = sorted(folder.glob("*.txt"))
+    if not files:
+        raise PresscutError(f"{folder}: no .txt pages found")
+    silver = PROVENANCES.index("silver")
+    for path in files:
+        text, sha = read_raw(path)  # refuses non-UTF-8 and empty pages by file name
+        yield {
+            "doc_id": path.stem,
+            "text": text,
+            "sha256": sha,
+            "n_lines": len(text.split("\n")),
+            "n_articles": 0,
+            "outlet": None,
+            "outlet_evidence_lines": [],
+            # not labelled yet: pre-labelling with a baseline makes the page silver
+            "provenance": silver,
+            "source_file": path.name,
+            "note": "imported raw page; unlabelled, ready for silver pre-labelling",
+        }
+
+
+# ------------------------------------------------------------------ FNC-1
+def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
+    """Rows of an FNC-1 CSV with their line number; a missing column is refused up front."""
+    if not path.is_file():
+        raise PresscutError(f"{path}: file not found")
+    try:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    except OSError as err:
+        raise PresscutError(f"{path}: cannot open ({err.strerror})") from None
+    with fh:
+        reader = csv.DictReader(fh)
+        try:
+            header = reader.fieldnames or []
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise PresscutError(
+                    f"{path}: missing column(s) {missing}; the header is {header} "
+                    f"(FNC-1 files have {list(columns)})"
+                )
+            start = reader.line_num + 1
+            for row in reader:
+                if None in row or any(row.get(c) is None for c in columns):
+                    raise PresscutError(
+                        f"{path}: line {start}: expected {len(header)} fields, the row has a "
+                        f"different number"
+                    )
+                yield start, row
+                start = reader.line_num + 1
+        except (csv.Error, UnicodeDecodeError) as err:
+            raise PresscutError(f"{path}: line {reader.line_num}: unreadable CSV ({err})") from None
+
+
+def fnc1_rows(folder: Path, prefix: str = "train", report: dict | None = None) -> Iterator[dict]:
+    """FNC-1's ``<prefix>_bodies.csv`` [Body ID, articleBody] and ``<prefix>_stances.csv``
+    [Headline, Body ID, Stance] → stance rows.
+
+    Headlines have no ids in FNC-1; each distinct headline becomes article
+    ``fnc1-headline-<i>/0`` (i in order of first appearance), each body ``fnc1-body-<id>/0``.
+    A pair listed twice with the same label is kept once; with different labels it is refused.
+    """
+    folder = _need_dir(folder, "FNC-1 CSV files")
+    bodies_path = folder / f"{prefix}_bodies.csv"
+    stances_path = folder / f"{prefix}_stances.csv"
+    bodies: dict[str, str] = {}
+    for line, row in _read_csv(bodies_path, ("Body ID", "articleBody")):
+        bid = row["Body ID"].strip()
+        if not bid.isdigit():
+            raise PresscutError(f"{bodies_path}: line {line}: Body ID {bid!r} is not a number")
+        if bid in bodies:
+            raise PresscutError(f"{bodies_path}: line {line}: Body ID {bid} appears twice")
+        bodies[bid] = row["articleBody"]
+    headline_ids: dict[str, str] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    duplicates = 0
+    annotated = STANCE_SOURCES.index("annotated")
+    gold = PROVENANCES.index("gold")
+    for line, row in _read_csv(stances_path, ("Headline", "Body ID", "Stance")):
+        bid, stance, headline = row["Body ID"].strip(), row["Stance"].strip(), row["Headline"]
+        if bid not in bodies:
+            raise PresscutError(
+                f"{stances_path}: line {line}: Body ID {bid!r} is not in {bodies_path.name}"
+            )
+        if stance not in STANCES:
+            raise PresscutError(
+                f"{stances_path}: line {line}: stance {stance!r} is not one of {list(STANCES)}"
+            )
+        if not headline.strip():
+            raise PresscutError(f"{stances_path}: line {line}: empty Headline")
+        hid = headline_ids.setdefault(headline, article_id(f"fnc1-headline-{len(headline_ids)}", 0))
+        bart = article_id(f"fnc1-body-{bid}", 0)
+        pair = f"{hid}|{bart}"
+        if pair in seen:
+            if seen[pair][0] != stance:
+                raise PresscutError(
+                    f"{stances_path}: line {line}: pair repeats line {seen[pair][1]} with a "
+                    f"different stance ({stance!r} vs {seen[pair][0]!r})"
+                )
+            duplicates += 1
+            continue
+        seen[pair] = (stance, line)
+        yield {
+            "pair_id": pair,
+            "headline_article_id": hid,
+            "body_article_id": bart,
+            "headline": headline,
+            "body": bodies[bid],
+            "stance": STANCES.index(stance),
+            "label_source": annotated,
+            "provenance": gold,
+            "note": "",
+        }
+    if report is not None:
+        report.update(bodies=len(bodies), headlines=len(headline_ids), duplicate_pairs=duplicates)
+
+
+# ------------------------------------------------------------------ HTML + gold body
+# Elements that start a new line, as text extractors render them.
+_BLOCK = frozenset(
+    "address article aside blockquote body br dd details dialog div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
+    "table td th tr ul caption title option".split()
+)
+_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "head")
+
+
+def html_to_lines(data: bytes | str) -> tuple[list[str], list[str]]:
+    """Plain-text lines of an HTML page (one per block element, whitespace collapsed) and the
+    page's headline candidates (``<h1>`` texts and ``<title>``)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    root = lxml_html.document_fromstring(data)
+    heads = [" ".join(t.text_content().split()) for t in root.iter("title", "h1")]
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    etree.strip_elements(root, *_DROP, with_tail=False)
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buf).split())
+        if text:
+            lines.append(text)
+        buf.clear()
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCK:
+                flush()
+            if el.text:
+                buf.append(el.text)
+        else:
+            if tag in _BLOCK:
+                flush()
+            if el.tail:
+                buf.append(el.tail)
+    flush()
+    return lines, [h for h in heads if h]
+
+
+def align_gold(lines: list[str], gold: str, min_share: float = 0.5) -> tuple[list[bool], float]:
+    """Which lines carry the gold body: a line is body when at least ``min_share`` of its words
+    fall in the word-level longest common subsequence with the gold text. Also returns the
+    share of gold words found on the page (alignment coverage)."""
+    from rapidfuzz.distance import LCSseq
+
+    owner: list[int] = []
+    words: list[str] = []
+    for i, line in enumerate(lines):
+        toks = line.split()
+        words += toks
+        owner += [i] * len(toks)
+    gold_words = gold.split()
+    matched = [0] * len(lines)
+    total = 0
+    for op in LCSseq.opcodes(words, gold_words):
+        if op.tag == "equal":
+            for w in range(op.src_start, op.src_end):
+                matched[owner[w]] += 1
+            total += op.src_end - op.src_start
+    body = [
+        bool(line.split()) and matched[i] / len(line.split()) >= min_share
+        for i, line in enumerate(lines)
+    ]
+    return body, (total / len(gold_words) if gold_words else 1.0)
+
+
+def segmentation_row(doc_id: str, lines: list[str], body: list[bool], heads: list[str]) -> dict:
+    """One segmentation row: the body lines and the nearest headline above them form the article."""
+    from rapidfuzz import fuzz
+
+    roles = ["boilerplate"] * len(lines)
+    for i, is_body in enumerate(body):
+        if is_body:
+            roles[i] = "body"
+    articles = []
+    body_at = [i for i, b in enumerate(body) if b]
+    if body_at:
+        first, last = body_at[0], body_at[-1]
+        start = first
+        for i in range(first - 1, max(-1, first - 15), -1):
+            if any(fuzz.ratio(lines[i], h) >= 90 for h in heads):
+                roles[i], start = "title", i
+                break
+        offsets = line_char_offsets(lines)
+        articles.append(
+            {
+                "start_line": start,
+                "end_line": last + 1,
+                "start_char": offsets[start],
+                "end_char": offsets[last] + len(lines[last]),
+            }
+        )
+    index = [
+        0 if articles and articles[0]["start_line"] <= i < articles[0]["end_line"] else -1
+        for i in range(len(lines))
+    ]
+    groups: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        groups.setdefault(line.strip(), []).append(i)
+    dup_groups = [g for g in groups.values() if len(g) > 1]
+    dup_groups.sort(key=lambda g: g[0])
+    dup_of = [-1] * len(lines)
+    for j, g in enumerate(dup_groups):
+        for i in g:
+            dup_of[i] = j
+    return {
+        "doc_id": doc_id,
+        "lines": lines,
+        "roles": [ROLES.index(r) for r in roles],
+        "article_index": index,
+        "dup_group": dup_of,
+        "articles": articles,
+        "dup_groups": [{"lines": g, "kind": DUP_KINDS.index("exact")} for g in dup_groups],
+        # roles are derived by alignment, not read by a person
+        "provenance": PROVENANCES.index("silver"),
+    }
+
+
+def html_gold_rows(folder: Path, report: dict | None = None) -> Iterator[dict]:
+    """``html/<id>.html`` with ``gold/<id>.txt`` (the benchmark's gold article body)."""
+    folder = _need_dir(folder, "html/ and gold/ sub-folders")
+    html_dir, gold_dir = folder / "html", folder / "gold"
+    for d in (html_dir, gold_dir):
+        if not d.is_dir():
+            raise PresscutError(
+                f"{folder}: missing sub-folder {d.name}/ (expected html/ and gold/)"
+            )
+    pages = sorted(p for p in html_dir.iterdir() if p.suffix in (".html", ".htm"))
+    if not pages:
+        raise PresscutError(f"{html_dir}: no .html pages found")
+    low: list[str] = []
+    for page in pages:
+        gold_path = gold_dir / f"{page.stem}.txt"
+        if not gold_path.is_file():
+            raise PresscutError(f"{page}: no gold body {gold_path}")
+        try:
+            gold = gold_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise PresscutError(f"{gold_path}: not UTF-8 (byte {err.start})") from None
+        data = page.read_bytes()
+        if not data.strip():
+            raise PresscutError(f"{page}: empty HTML file")
+        try:
+            lines, heads = html_to_lines(data)
+        except Exception as err:  # lxml raises several types for unparseable input
+            raise PresscutError(f"{page}: cannot parse HTML ({err})") from None
+        if not lines:
+            raise PresscutError(f"{page}: no text in the HTML page")
+        body, coverage = align_gold(lines, gold)
+        if coverage < 0.8:
+            low.append(f"{page.stem} ({coverage:.0%})")
+        yield segmentation_row(page.stem, lines, body, heads)
+    if report is not None:
+        report.update(pages=len(pages), low_coverage=low)
+
+
+# ------------------------------------------------------------------ entry point
+def import_corpus(
+    fmt: str, path: Path, out: Path, *, prefix: str = "train", batch_size: int = 1000
+) -> dict:
+    """Run one importer; returns a report (output path, record count, format-specific notes)."""
+    if fmt not in FORMATS:
+        raise PresscutError(f"unknown import format {fmt!r}; formats: {', '.join(FORMATS)}")
+    target = _out_path(fmt, out)
+    report: dict = {"format": fmt, "input": str(path), "output": str(target)}
+    if fmt == "jsonl-articles":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".partial")
+        n = 0
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                for art in read_article_jsonl(Path(path)):
+                    fh.write(json.dumps(art.to_json(), ensure_ascii=False) + "\n")
+                    n += 1
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        report["records"] = n
+        return report
+    if fmt == "raw-folder":
+        features, rows = PAGES_FEATURES, raw_folder_rows(Path(path))
+    elif fmt == "fnc1":
+        features, rows = STANCE_FEATURES, fnc1_rows(Path(path), prefix, report)
+    else:
+        if "lxml" not in sys.modules:
+            try:
+                import lxml  # noqa: F401
+            except ImportError:
+                raise PresscutError("html-gold needs lxml: pip install lxml") from None
+        features, rows = SEGMENTATION_FEATURES, html_gold_rows(Path(path), report)
+    report["records"] = write_rows(target, features, rows, batch_size=batch_size)
+    return report

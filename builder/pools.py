@@ -1,0 +1,348 @@
+"""Material the synthetic generator composes pages from: clean articles and boilerplate.
+
+Three sources feed a :class:`Pools`:
+
+* the built-in pool shipped in ``builder/data/`` (original text written for presscut);
+* clean-article JSONL files (format in ``docs/pools.md``), e.g. from ``presscut import
+  jsonl-articles``;
+* the train/validation gold pages: their articles and their boilerplate lines.
+
+Test pages never feed a pool: a page enters only when ``splits/manifest.json`` puts it
+in train or validation, and any pool text that also occurs on a test page is dropped
+(boilerplate is site-wide, so a line learned from a train page can sit on a test page too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from presscut import paths
+from presscut.errors import PresscutError
+
+DATA_DIR = Path(__file__).parent / "data"
+BUILTIN_ARTICLES = DATA_DIR / "articles.jsonl"
+BUILTIN_BOILERPLATE = DATA_DIR / "boilerplate.json"
+
+# Kinds of boilerplate the generator places at specific spots of a page.
+BOILERPLATE_KINDS: tuple[str, ...] = (
+    "breadcrumbs",
+    "print_tools",
+    "widget_tokens",
+    "counters",
+    "related",
+    "donation_appeal",
+    "comment_widget",
+    "newsletter",
+    "footer",
+    "learned",
+)
+
+_OPTIONAL_TEXT = ("dek", "byline", "dateline", "story")
+GOLD_PREFIX = "gold:"  # ids and story keys of articles taken from gold pages
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    dek: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    captions: tuple[str, ...] = ()
+    story: str | None = None
+
+    @property
+    def story_key(self) -> str:
+        """Articles without a story are their own story."""
+        return self.story or f"article:{self.id}"
+
+    def to_json(self) -> dict:
+        out: dict = {"id": self.id, "title": self.title}
+        for key in ("dek", "byline", "dateline"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.captions:
+            out["captions"] = list(self.captions)
+        out["paragraphs"] = list(self.paragraphs)
+        if self.story:
+            out["story"] = self.story
+        return out
+
+
+@dataclass
+class Pools:
+    articles: list[CleanArticle] = field(default_factory=list)
+    # kind -> entries; an entry is a block of lines printed together
+    boilerplate: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)  # what went in, for the build report
+
+    def blocks(self, kind: str) -> list[tuple[str, ...]]:
+        return self.boilerplate.get(kind, [])
+
+    def extend(self, other: Pools) -> None:
+        seen = {a.id for a in self.articles}
+        for a in other.articles:
+            if a.id in seen:
+                raise PresscutError(
+                    f"article id {a.id!r} is in two pools ({', '.join(other.sources)})"
+                )
+            seen.add(a.id)
+            self.articles.append(a)
+        for kind, blocks in other.boilerplate.items():
+            mine = self.boilerplate.setdefault(kind, [])
+            have = set(mine)
+            mine.extend(b for b in blocks if b not in have)
+        self.sources.extend(other.sources)
+
+
+# ------------------------------------------------------------------ articles
+def _text(value, where: str, key: str, problems: list[str], required: bool) -> str | None:
+    if value is None:
+        if required:
+            problems.append(f"{where}: missing {key!r}")
+        return None
+    if not isinstance(value, str) or "\n" in value or not value.strip():
+        problems.append(f"{where}: {key!r} must be one non-empty line of text, got {value!r:.60}")
+        return None
+    return value.strip()
+
+
+def article_from_json(obj, where: str) -> CleanArticle:
+    """Validate one clean-article record; every problem names ``where`` and the field."""
+    if not isinstance(obj, dict):
+        raise PresscutError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    problems: list[str] = []
+    unknown = sorted(set(obj) - {"id", "title", "paragraphs", "captions", *_OPTIONAL_TEXT})
+    if unknown:
+        problems.append(f"{where}: unknown field(s) {unknown}")
+    aid = obj.get("id")
+    if isinstance(aid, int) and not isinstance(aid, bool):
+        aid = str(aid)
+    if not isinstance(aid, str) or not aid.strip():
+        problems.append(f"{where}: 'id' must be a non-empty string")
+    title = _text(obj.get("title"), where, "title", problems, required=True)
+    optional = {k: _text(obj.get(k), where, k, problems, required=False) for k in _OPTIONAL_TEXT}
+    paras = obj.get("paragraphs")
+    paragraphs: list[str] = []
+    if not isinstance(paras, list) or not paras:
+        problems.append(f"{where}: 'paragraphs' must be a non-empty list of strings")
+    else:
+        for j, p in enumerate(paras):
+            t = _text(p, where, f"paragraphs[{j}]", problems, required=True)
+            if t:
+                paragraphs.append(t)
+    caps = obj.get("captions") or []
+    captions: list[str] = []
+    if not isinstance(caps, list):
+        problems.append(f"{where}: 'captions' must be a list of strings")
+    else:
+        for j, c in enumerate(caps):
+            t = _text(c, where, f"captions[{j}]", problems, required=True)
+            if t:
+                captions.append(t)
+    if problems:
+        raise PresscutError(f"{where}: invalid clean article", problems)
+    return CleanArticle(
+        id=aid.strip(),
+        title=title,
+        paragraphs=tuple(paragraphs),
+        captions=tuple(captions),
+        **optional,
+    )
+
+
+def read_article_jsonl(path: Path) -> Iterable[CleanArticle]:
+    """Stream clean articles from a JSONL file, refusing a bad line by file and line number."""
+    path = Path(path)
+    if not path.is_file():
+        raise PresscutError(f"{path}: clean-article pool not found")
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise PresscutError(
+                    f"{where}: not valid JSON ({err.msg}, column {err.colno})"
+                ) from None
+            art = article_from_json(obj, where)
+            if art.id in seen:
+                raise PresscutError(f"{where}: article id {art.id!r} appears twice in the file")
+            seen.add(art.id)
+            yield art
+
+
+def load_article_pool(path: Path) -> Pools:
+    return Pools(articles=list(read_article_jsonl(path)), sources=[str(path)])
+
+
+def load_boilerplate_json(path: Path) -> dict[str, list[tuple[str, ...]]]:
+    """``{kind: [line or [lines...], ...]}``; a list entry is a block printed together."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise PresscutError(f"{path}: cannot read boilerplate pool ({err})") from None
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for kind, entries in doc.items():
+        if kind not in BOILERPLATE_KINDS:
+            raise PresscutError(
+                f"{path}: unknown boilerplate kind {kind!r} ({', '.join(BOILERPLATE_KINDS)})"
+            )
+        out[kind] = [tuple(e) if isinstance(e, list) else (e,) for e in entries]
+    return out
+
+
+def builtin_pools() -> Pools:
+    pools = load_article_pool(BUILTIN_ARTICLES)
+    pools.boilerplate = load_boilerplate_json(BUILTIN_BOILERPLATE)
+    pools.sources = ["builtin"]
+    return pools
+
+
+# ------------------------------------------------------------------ gold
+def _norm(line: str) -> str:
+    return " ".join(line.split())
+
+
+def read_manifest(root: Path | None = None) -> dict[str, str]:
+    """Page → split from ``splits/manifest.json`` (empty when the build has not run yet)."""
+    path = paths.splits_dir(root) / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise PresscutError(f"{path}: not valid JSON ({err.msg}, line {err.lineno})") from None
+    pages = doc.get("pages")
+    if not isinstance(pages, dict):
+        raise PresscutError(f"{path}: expected a 'pages' mapping of doc_id to split")
+    return {str(k): str(v) for k, v in pages.items()}
+
+
+def gold_pools(pages, manifest: dict[str, str]) -> Pools:
+    """Articles and boilerplate lines of the train/validation pages among ``pages``.
+
+    ``pages`` are annotated :class:`presscut.annotations.Page` objects; a page the manifest
+    does not place in train or validation is never read for text, only for exclusion.
+    """
+    allowed = [p for p in pages if manifest.get(p.doc_id) in ("train", "validation")]
+    allowed_ids = {p.doc_id for p in allowed}
+    # every line of every other page (test, or not in the manifest) is off-limits
+    forbidden = {
+        _norm(line)
+        for p in pages
+        if p.doc_id not in allowed_ids
+        for line in p.lines
+        if line.strip()
+    }
+
+    articles: list[CleanArticle] = []
+    seen_dup: set[str] = set()
+    learned: list[tuple[str, ...]] = []
+    seen_lines: set[str] = set()
+    for page in allowed:
+        lines = page.lines
+        for a in page.articles:
+            # one pool article per dup cluster: copies would only bias the sampling
+            if a.dup_cluster in seen_dup:
+                continue
+            got = {r: [] for r in ("title", "dek", "byline", "dateline", "caption", "body")}
+            for i in range(a.start_line, a.end_line):
+                role = page.roles[i]
+                text = _norm(lines[i])
+                if role in got and text and text not in forbidden and text not in got[role]:
+                    got[role].append(text)
+            if not got["body"] or not got["title"]:
+                continue
+            seen_dup.add(a.dup_cluster)
+            articles.append(
+                CleanArticle(
+                    id=f"{GOLD_PREFIX}{page.article_id(a.k)}",
+                    title=got["title"][0],
+                    dek=got["dek"][0] if got["dek"] else None,
+                    byline=got["byline"][0] if got["byline"] else None,
+                    dateline=got["dateline"][0] if got["dateline"] else None,
+                    captions=tuple(got["caption"][:3]),
+                    paragraphs=tuple(got["body"]),
+                    story=f"{GOLD_PREFIX}{a.story_cluster}",
+                )
+            )
+        for i, role in enumerate(page.roles):
+            text = _norm(lines[i])
+            if role == "boilerplate" and text and text not in forbidden and text not in seen_lines:
+                seen_lines.add(text)
+                learned.append((text,))
+    return Pools(
+        articles=articles,
+        boilerplate={"learned": learned} if learned else {},
+        sources=[f"gold:{p.doc_id}" for p in allowed],
+    )
+
+
+def load_gold_pools(root: Path | None = None) -> Pools:
+    """Pools from the checkout's gold corpus; empty (with a source note) without a manifest."""
+    from presscut.builder.corpus import load_corpus
+
+    manifest = read_manifest(root)
+    if not manifest:
+        return Pools(sources=["gold: skipped (no splits/manifest.json yet)"])
+    corpus = load_corpus(root, provenances=("gold",))
+    return gold_pools(corpus.pages, manifest)
+
+
+def default_pools(
+    root: Path | None = None, extra: Iterable[Path] = (), use_gold: bool = True
+) -> Pools:
+    """The built-in pool, plus train/validation gold, plus any clean-article JSONL files."""
+    pools = builtin_pools()
+    if use_gold:
+        pools.extend(load_gold_pools(root))
+    for path in extra:
+        pools.extend(load_article_pool(Path(path)))
+    return pools
+
+
+# ------------------------------------------------------------------ splitting
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def split_articles(
+    articles: list[CleanArticle],
+    fractions: dict[str, float],
+) -> dict[str, list[CleanArticle]]:
+    """Assign whole stories to splits by hash, so no test article shares a story (and so no
+    wire quote or near-copy) with a train/validation article.
+
+    Stories are ordered by the sha256 of their key and cut by cumulative ``fractions``;
+    every split with a positive fraction gets at least one story while stories last
+    (two when there are enough, so a test page can append an unrelated second article).
+    """
+    wanted = [s for s, f in fractions.items() if f > 0]
+    by_story: dict[str, list[CleanArticle]] = {}
+    for a in articles:
+        by_story.setdefault(a.story_key, []).append(a)
+    keys = sorted(by_story, key=_hash)
+    out: dict[str, list[str]] = {s: [] for s in fractions}
+    if not wanted or not keys:
+        return {s: [] for s in fractions}
+    floor = 2 if len(keys) >= 2 * len(wanted) else 1 if len(keys) >= len(wanted) else 0
+    rest = len(keys) - floor * len(wanted)
+    total = sum(fractions[s] for s in wanted)
+    quota = {s: floor + int(rest * fractions[s] / total) for s in wanted}
+    # the largest split absorbs the rounding so every story is used exactly once
+    largest = max(wanted, key=lambda s: fractions[s])
+    quota[largest] += len(keys) - sum(quota.values())
+    i = 0
+    for s in wanted:
+        out[s] = keys[i : i + quota[s]]
+        i += quota[s]
+    return {s: [a for k in out[s] for a in by_story[k]] for s in fractions}
