@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
+
+from presscut.annotations import Article, Page
 from presscut.builder.build import build
 from presscut.builder.corpus import load_corpus
 from presscut.builder.splits import assign_splits
-
-from presscut.annotations import Article, Page
 from presscut.schema import GOLD_CONFIGS, ROLES, SPLITS
 
 ROOT = Path(__file__).resolve().parent.parent

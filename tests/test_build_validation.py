@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from presscut.builder.build import build
 from presscut.builder.corpus import load_corpus, require_clean
-
 from presscut.errors import AnnotationError
 
 PAGE = "002_70abb2c0b52d4adb"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from presscut.builder.build import build
 from presscut.builder.splits import sentences
-
 from presscut.curation.add import add_pages
 from presscut.curation.promote import promote
 from presscut.schema import GOLD_CONFIGS, PROVENANCES, SPLITS, is_blank
