@@ -1,0 +1,71 @@
+"""Baselines for the collection and secondary tasks, by task name and baseline name.
+
+``REGISTRY[task][name]`` is a factory (keyword parameters → unfitted estimator).
+Segmentation and line dedup live in ``baselines/registry.py``; the two merge into
+one table. Default thresholds are starting points; pick real ones with
+``baselines.article_dedup.tune`` on validation articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from presscut.baselines.article_dedup import ExactHashDedup, MinHashLSHDedup, TfidfAgglomerative
+from presscut.baselines.source import CharNgramOutlet, OutletRule
+from presscut.baselines.stance import AlwaysUnrelated, FeatureStance
+from presscut.errors import PresscutError
+
+
+def _neural_story(**params):
+    from presscut.baselines.neural import (
+        EmbeddingAgglomerative,  # lazy: the neural extra is optional
+    )
+
+    return EmbeddingAgglomerative(**params)
+
+
+def _neural_stance(**params):
+    from presscut.baselines.neural import EmbeddingStance
+
+    return EmbeddingStance(**params)
+
+
+REGISTRY: dict[str, dict[str, Callable]] = {
+    "article_dedup": {
+        "exact-hash": ExactHashDedup,
+        "minhash-lsh": MinHashLSHDedup,
+        "tfidf-agglomerative": partial(
+            TfidfAgglomerative, distance_threshold=0.2, output="dup_cluster"
+        ),
+    },
+    "story_clustering": {
+        "tfidf-agglomerative": partial(
+            TfidfAgglomerative, distance_threshold=0.8, output="story_cluster"
+        ),
+        "minilm-agglomerative": partial(_neural_story, output="story_cluster"),
+    },
+    "stance": {
+        "always-unrelated": AlwaysUnrelated,
+        "features-gbdt": partial(FeatureStance, classifier="gbdt"),
+        "features-logreg": partial(FeatureStance, classifier="logreg"),
+        "minilm-logreg": _neural_stance,
+    },
+    "source": {
+        "outlet-rule": OutletRule,
+        "char-ngram": CharNgramOutlet,
+    },
+}
+# Baselines that need the optional ``presscut[neural]`` extra
+NEEDS_NEURAL = {("story_clustering", "minilm-agglomerative"), ("stance", "minilm-logreg")}
+
+
+def make(task: str, name: str, **params):
+    """An unfitted baseline; unknown task or name is an error listing the choices."""
+    if task not in REGISTRY:
+        raise PresscutError(f"no collection baselines for task {task!r}; tasks: {sorted(REGISTRY)}")
+    if name not in REGISTRY[task]:
+        raise PresscutError(
+            f"no baseline {name!r} for task {task!r}; choose one of {sorted(REGISTRY[task])}"
+        )
+    return REGISTRY[task][name](**params)

@@ -1,0 +1,273 @@
+"""Train every baseline, predict, score through the harness, and write the results tables.
+
+What runs is declared data (``PLAN``); each task family has one small runner that
+knows which data to fit on and which to predict. Thresholds and models are fitted on
+train/validation data only — gold test pages, and the gold collection that the
+collection tasks are scored on, are never used for fitting or tuning.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from presscut import paths
+from presscut.baselines.registry import make, training_pages
+from presscut.harness.evaluate import score_predictions
+from presscut.harness.tasks import get_task
+from presscut.schema import ROLES, SPLITS, STANCES
+
+SEED = 0
+# Learned segmenters fit on at most this many pages (an even spread over gold + synthetic
+# train); more adds minutes to every run for no measured gain on validation.
+MAX_TRAIN_PAGES = 2000
+
+# task → baselines, in the order the tables show them (trivial systems first)
+PLAN: dict[str, tuple[str, ...]] = {
+    "segmentation": ("seg-keep-all", "seg-first-title", "seg-justext", "seg-rules", "seg-learned"),
+    "line_dedup": ("dedup-exact", "dedup-near"),
+    "article_dedup": ("exact-hash", "minhash-lsh", "tfidf-agglomerative"),
+    "story_clustering": ("tfidf-agglomerative",),
+    "stance": ("always-unrelated", "features-logreg", "features-gbdt"),
+    "source": ("outlet-rule", "char-ngram"),
+}
+# thresholds tuned on synthetic validation articles (gold is all scored, so never tuned on)
+TUNE_GRID = {
+    "minhash-lsh": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "tfidf-agglomerative": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+}
+
+
+@dataclass
+class Result:
+    task: str
+    baseline: str
+    data: str
+    split: str
+    result: dict  # the harness's result
+    predictions: list[dict]
+    notes: str = ""
+
+
+# ------------------------------------------------------------------ data
+def _rows(path: Path, columns: list[str] | None = None) -> list[dict]:
+    return pq.read_table(path, columns=columns).to_pylist() if path.is_file() else []
+
+
+def _files(root: Path | None, config: str, split: str) -> list[Path]:
+    base = paths.splits_dir(root) / config
+    return [base / f"{s}.parquet" for s in (SPLITS if split == "all" else (split,))]
+
+
+def seg_pages(root: Path | None, data: str, split: str) -> list[dict]:
+    config = "synthetic" if data == "synthetic" else "segmentation"
+    out = []
+    for f in _files(root, config, split):
+        for row in _rows(f, ["doc_id", "lines", "roles", "articles"]):
+            out.append(
+                {
+                    "doc_id": row["doc_id"],
+                    "lines": row["lines"],
+                    "roles": [ROLES[r] for r in row["roles"]],
+                    "articles": [[a["start_line"], a["end_line"]] for a in row["articles"]],
+                }
+            )
+    return out
+
+
+def articles(root: Path | None, data: str, split: str) -> list[dict]:
+    """Article records with their gold clusters (gold config, or cut from synthetic pages)."""
+    out = []
+    if data == "gold":
+        for f in _files(root, "articles", split):
+            for row in _rows(f):
+                out.append({k: row[k] for k in ("article_id", "title", "body", "dup_cluster",
+                                                "story_cluster")})
+        return out
+    cols = ["lines", "roles", "articles", "article_ids", "dup_clusters", "story_clusters"]
+    for f in _files(root, "synthetic", split):
+        for row in _rows(f, cols):
+            for k, span in enumerate(row["articles"]):
+                idx = range(span["start_line"], span["end_line"])
+                roles = [ROLES[row["roles"][i]] for i in idx]
+                lines = [row["lines"][i] for i in idx]
+                out.append(
+                    {
+                        "article_id": row["article_ids"][k],
+                        "title": next((x for x, r in zip(lines, roles) if r == "title"), ""),
+                        "body": "\n".join(x for x, r in zip(lines, roles) if r == "body"),
+                        "dup_cluster": row["dup_clusters"][k],
+                        "story_cluster": row["story_clusters"][k],
+                    }
+                )
+    return out
+
+
+def stance_pairs(root: Path | None, split: str) -> list[dict]:
+    return [
+        {"pair_id": r["pair_id"], "headline": r["headline"], "body": r["body"],
+         "stance": STANCES[r["stance"]]}
+        for f in _files(root, "stance", split)
+        for r in _rows(f)
+    ]
+
+
+def source_pages(root: Path | None, split: str) -> list[dict]:
+    return [
+        {"doc_id": r["doc_id"], "text": r["text"], "outlet": r["outlet"]}
+        for f in _files(root, "pages", split)
+        for r in _rows(f, ["doc_id", "text", "outlet"])
+    ]
+
+
+# ------------------------------------------------------------------ runners
+def _spread(items: list, n: int) -> list:
+    if len(items) <= n:
+        return items
+    step = len(items) / n
+    return [items[int(k * step)] for k in range(n)]
+
+
+def _score(task, name, data, split, preds, root, notes="") -> Result:
+    result = score_predictions(task, preds, split=split, data=data, root=root)
+    return Result(task, name, data, result["split"], result, preds, notes)
+
+
+def run_page_task(task: str, name: str, root: Path | None) -> list[Result]:
+    model = make(task, name, **({"random_state": SEED} if name == "seg-learned" else {}))
+    train = _spread(training_pages(root), MAX_TRAIN_PAGES) if name == "seg-learned" else []
+    model.fit(train)
+    out = []
+    for data in ("gold", "synthetic"):
+        pages = [{"doc_id": p["doc_id"], "lines": p["lines"]} for p in seg_pages(root, data, "test")]
+        out.append(_score(task, name, data, "test", model.predict(pages), root))
+    return out
+
+
+def run_cluster_task(task: str, name: str, root: Path | None) -> list[Result]:
+    field = "dup_cluster" if task == "article_dedup" else "story_cluster"
+    model = make(task, name)
+    notes = ""
+    if name in TUNE_GRID:
+        from presscut.baselines.article_dedup import tune
+
+        validation = articles(root, "synthetic", "validation")
+        tuned = tune(model, validation, [a[field] for a in validation], TUNE_GRID[name])
+        model = tuned.estimator
+        notes = (f"{tuned.param}={tuned.best} (tuned on synthetic validation, "
+                 f"pairwise F1 {tuned.best_f1:.3f})")
+    out = []
+    for data, split in (("gold", "all"), ("synthetic", "test")):
+        arts = articles(root, data, split)
+        preds = model.predict_records(arts, field)
+        out.append(_score(task, name, data, split, preds, root, notes))
+    return out
+
+
+def run_stance(name: str, root: Path | None) -> list[Result]:
+    # no hyperparameter is tuned, so validation joins train: the gold set is tiny
+    model = make("stance", name)
+    train = stance_pairs(root, "train") + stance_pairs(root, "validation")
+    model.fit(train, [p["stance"] for p in train])
+    test = stance_pairs(root, "test")
+    return [_score("stance", name, "gold", "test", model.predict_records(test), root,
+                   f"fitted on {len(train)} gold train+validation pairs")]
+
+
+def run_source(name: str, root: Path | None) -> list[Result]:
+    model = make("source", name)
+    train = source_pages(root, "train") + source_pages(root, "validation")
+    model.fit(train, [p["outlet"] for p in train])
+    test = source_pages(root, "test")
+    named = sum(p["outlet"] is not None for p in train)
+    return [_score("source", name, "gold", "test", model.predict_records(test), root,
+                   f"fitted on {len(train)} gold train+validation pages ({named} with an outlet)")]
+
+
+def run_one(task: str, name: str, root: Path | None = None) -> list[Result]:
+    if task in ("segmentation", "line_dedup"):
+        return run_page_task(task, name, root)
+    if task in ("article_dedup", "story_clustering"):
+        return run_cluster_task(task, name, root)
+    if task == "stance":
+        return run_stance(name, root)
+    return run_source(name, root)
+
+
+def run(tasks: list[str] | None = None, root: Path | None = None, progress=None) -> list[Result]:
+    results = []
+    for task in tasks or list(PLAN):
+        for name in PLAN[task]:
+            if progress:
+                progress(task, name)
+            results.extend(run_one(task, name, root))
+    return results
+
+
+# ------------------------------------------------------------------ tables
+def _fmt(x) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def results_markdown(summary: list[dict], data: str) -> str:
+    """One table per task: main score with its 95% CI, then the task's other headline metrics."""
+    parts = []
+    for task in PLAN:
+        rows = [r for r in summary if r["task"] == task and r["data"] == data]
+        if not rows:
+            continue
+        t = get_task(task)
+        extra = [
+            m for m in t.metrics
+            if m != t.main_score
+            and not m.endswith(("_precision", "_recall"))
+            and not m.startswith(("f1_", "role_f1_"))
+        ][:5]
+        head = (f"**{task}** ({data} {rows[0]['split']}, n={rows[0]['n_items']} {t.item}s; "
+                f"main score `{t.main_score}`)\n\n")
+        cols = ["baseline", f"{t.main_score} [95% CI]", *extra, "notes"]
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for r in rows:
+            s, ci = r["scores"], r["ci"].get(t.main_score)
+            main = _fmt(s[t.main_score]) + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
+            cells = [f"`{r['baseline']}`", main, *(_fmt(s.get(m)) for m in extra), r["notes"]]
+            lines.append("| " + " | ".join(cells) + " |")
+        parts.append(head + "\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def results_dir(root: Path | None = None) -> Path:
+    return (root or paths.project_root()) / "results"
+
+
+def read_summary(root: Path | None = None) -> list[dict]:
+    path = results_dir(root) / "results.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def write_results(results: list[Result], root: Path | None = None,
+                  tasks: list[str] | None = None) -> Path:
+    """results/results.json (entries of other tasks kept), Markdown tables, predictions."""
+    base = results_dir(root)
+    (base / "predictions").mkdir(parents=True, exist_ok=True)
+    rerun = set(tasks or PLAN)
+    summary = [e for e in read_summary(root) if e["task"] not in rerun]
+    for r in results:
+        pred_file = base / "predictions" / f"{r.task}.{r.baseline}.{r.data}.jsonl"
+        pred_file.write_text(
+            "".join(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n" for p in r.predictions),
+            encoding="utf-8",
+        )
+        res = {k: v for k, v in r.result.items() if k != "per_item"}
+        summary.append({"task": r.task, "baseline": r.baseline, "data": r.data, "notes": r.notes,
+                        "predictions": str(pred_file.relative_to(base.parent)), **res})
+    order = {t: i for i, t in enumerate(PLAN)}
+    summary.sort(key=lambda e: (order[e["task"]], PLAN[e["task"]].index(e["baseline"]), e["data"]))
+    (base / "results.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    for data in ("gold", "synthetic"):
+        (base / f"{data}.md").write_text(results_markdown(summary, data), encoding="utf-8")
+    return base

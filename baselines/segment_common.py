@@ -1,0 +1,218 @@
+"""What every segmentation / line-dedup baseline shares: page input, output records, save/load.
+
+Baselines take pages as dicts with at least ``doc_id`` and ``lines`` (``text`` is accepted
+instead of ``lines``; an annotated :class:`presscut.annotations.Page` works too) and
+return records in the harness's prediction format. Training pages also carry ``roles``
+(role names, one per line) and ``articles`` (``[[start, end), ...]``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from presscut.errors import PresscutError
+from presscut.schema import ARTICLE_ROLES, ROLES, is_blank, split_lines
+
+CONFIG_FILE = "config.json"
+MODEL_FILE = "model.joblib"
+FORMAT_VERSION = 1
+
+
+# ---------------------------------------------------------------- page input
+def as_page(page: Any, *, need_labels: bool = False, where: str = "page") -> dict:
+    """Normalise one input page to ``{"doc_id", "lines"[, "roles", "articles"]}``.
+
+    Bad input is a :class:`PresscutError` that says which page and what is wrong,
+    because curators feed these baselines pages by hand.
+    """
+    if not isinstance(page, dict):
+        # An annotated Page (or anything shaped like one).
+        if hasattr(page, "doc_id") and hasattr(page, "text"):
+            out = {"doc_id": page.doc_id, "lines": split_lines(page.text)}
+            if getattr(page, "roles", None) is not None:
+                out["roles"] = list(page.roles)
+                out["articles"] = [[a.start_line, a.end_line] for a in page.articles]
+            page = out
+        else:
+            raise PresscutError(f"{where}: expected a dict with 'doc_id' and 'lines', "
+                                f"got {type(page).__name__}")
+    doc_id = page.get("doc_id")
+    if not isinstance(doc_id, str) or not doc_id:
+        raise PresscutError(f"{where}: 'doc_id' must be a non-empty string, got {doc_id!r}")
+    where = f"{where} {doc_id!r}"
+    lines = page.get("lines")
+    if lines is None and isinstance(page.get("text"), str):
+        lines = split_lines(page["text"])
+    if not isinstance(lines, (list, tuple)) or not all(isinstance(x, str) for x in lines):
+        raise PresscutError(f"{where}: 'lines' must be a list of strings (or give 'text')")
+    out = {"doc_id": doc_id, "lines": list(lines)}
+    if need_labels or "roles" in page:
+        out["roles"] = _check_roles(page.get("roles"), len(lines), where)
+        out["articles"] = _check_spans(page.get("articles"), len(lines), where)
+    return out
+
+
+def _role_name(r: Any) -> Any:
+    # Parquet rows hold ClassLabel ids; accept them so split files can be fed directly.
+    if isinstance(r, int) and not isinstance(r, bool) and 0 <= r < len(ROLES):
+        return ROLES[r]
+    return r
+
+
+def _check_roles(roles: Any, n: int, where: str) -> list[str]:
+    if not isinstance(roles, (list, tuple)):
+        raise PresscutError(f"{where}: 'roles' missing (training pages need one role per line)")
+    if len(roles) != n:
+        raise PresscutError(f"{where}: {len(roles)} roles for {n} lines")
+    out = [_role_name(r) for r in roles]
+    for i, r in enumerate(out):
+        if r not in ROLES:
+            raise PresscutError(f"{where}: line {i}: unknown role {r!r} (known: {', '.join(ROLES)})")
+    return out
+
+
+def _check_spans(spans: Any, n: int, where: str) -> list[list[int]]:
+    if not isinstance(spans, (list, tuple)):
+        raise PresscutError(f"{where}: 'articles' missing (training pages need article spans)")
+    out = []
+    for k, s in enumerate(spans):
+        if isinstance(s, dict):  # a row of the segmentation config
+            s = [s.get("start_line"), s.get("end_line")]
+        if (not isinstance(s, (list, tuple)) or len(s) != 2
+                or not all(isinstance(v, int) for v in s) or not 0 <= s[0] < s[1] <= n):
+            raise PresscutError(f"{where}: article {k}: span {s!r} is not [start, end) "
+                                f"within 0..{n}")
+        out.append([int(s[0]), int(s[1])])
+    return out
+
+
+def as_pages(X: Iterable[Any], *, need_labels: bool = False) -> list[dict]:
+    return [as_page(p, need_labels=need_labels, where=f"page #{i}") for i, p in enumerate(X)]
+
+
+# ------------------------------------------------------------- output records
+def consistent_record(doc_id: str, lines: list[str], roles: list[str],
+                      starts: Iterable[int] | None = None) -> dict:
+    """Turn per-line roles (and optional article starts) into a valid segmentation record.
+
+    Blank lines get ``blank``; an article runs from its start to the last article-role
+    line before the next start; article roles outside every article become
+    ``boilerplate`` — the design's rule that only boilerplate/blank sit outside articles.
+    Without explicit starts, one article spans the first to the last article-role line.
+    """
+    n = len(lines)
+    roles = ["blank" if is_blank(lines[i]) else roles[i] for i in range(n)]
+    for i, r in enumerate(roles):
+        if r == "blank" and not is_blank(lines[i]):
+            roles[i] = "boilerplate"
+    content = [i for i in range(n) if roles[i] in ARTICLE_ROLES]
+    if starts is None:
+        starts = content[:1]
+    starts = sorted({s for s in starts if 0 <= s < n and roles[s] in ARTICLE_ROLES})
+    articles: list[list[int]] = []
+    inside = [False] * n
+    for j, s in enumerate(starts):
+        stop = starts[j + 1] if j + 1 < len(starts) else n
+        last = max(i for i in range(s, stop) if roles[i] in ARTICLE_ROLES)
+        articles.append([s, last + 1])
+        for i in range(s, last + 1):
+            inside[i] = True
+    for i in range(n):
+        if not inside[i] and roles[i] in ARTICLE_ROLES:
+            roles[i] = "boilerplate"
+    return {"doc_id": doc_id, "roles": roles, "articles": articles}
+
+
+# ---------------------------------------------------------------- base class
+class Baseline(BaseEstimator):
+    """scikit-learn style base: parameters in ``__init__``, ``fit`` returns self.
+
+    ``save(path)`` writes ``path/config.json`` (class + parameters) and, for learned
+    models, ``path/model.joblib`` holding the fitted state named in ``_fitted_attrs``.
+    """
+
+    name: str = ""
+    task: str = "segmentation"
+    _fitted_attrs: tuple[str, ...] = ()
+
+    def fit(self, X, y=None):  # noqa: ARG002 - rule baselines learn nothing
+        return self
+
+    def predict(self, X) -> list[dict]:
+        return [self.predict_page(p) for p in as_pages(X)]
+
+    def predict_page(self, page: dict) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        config = {
+            "format_version": FORMAT_VERSION,
+            "name": self.name,
+            "task": self.task,
+            "class": f"{type(self).__module__}:{type(self).__qualname__}",
+            "params": self.get_params(deep=False),
+        }
+        (path / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+        if self._fitted_attrs:
+            import joblib
+
+            missing = [a for a in self._fitted_attrs if not hasattr(self, a)]
+            if missing:
+                raise PresscutError(f"{self.name}: cannot save an unfitted model "
+                                    f"(call fit first; missing {', '.join(missing)})")
+            joblib.dump({a: getattr(self, a) for a in self._fitted_attrs}, path / MODEL_FILE)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Baseline:
+        return load(path)
+
+
+def load(path: str | Path) -> Baseline:
+    """Rebuild a baseline saved with :meth:`Baseline.save` (any subclass).
+
+    A file (not a folder) is handed to ``estimator_io.load``, so one call loads any
+    saved presscut baseline.
+    """
+    import importlib
+
+    path = Path(path)
+    if path.is_file():
+        # A single-file save of the collection baselines (estimator_io's format).
+        from presscut.baselines.estimator_io import load as load_file
+
+        return load_file(path)
+    cfg_file = path / CONFIG_FILE
+    try:
+        config = json.loads(cfg_file.read_text(encoding="utf-8"))
+        module_name, _, qualname = config["class"].partition(":")
+        params = config["params"]
+    except FileNotFoundError:
+        raise PresscutError(f"{cfg_file}: no saved baseline here") from None
+    except (ValueError, KeyError, TypeError) as err:
+        raise PresscutError(f"{cfg_file}: not a baseline config ({err})") from None
+    if not module_name.startswith("presscut."):
+        # The config names code to import; only our own package is trusted.
+        raise PresscutError(f"{cfg_file}: class {config['class']!r} is not a presscut baseline")
+    try:
+        klass = getattr(importlib.import_module(module_name), qualname)
+    except (ImportError, AttributeError) as err:
+        raise PresscutError(f"{cfg_file}: cannot import {config['class']!r} ({err})") from None
+    model = klass(**params)
+    if klass._fitted_attrs:
+        import joblib
+
+        model_file = path / MODEL_FILE
+        if not model_file.is_file():
+            raise PresscutError(f"{model_file}: fitted model file missing")
+        for attr, value in joblib.load(model_file).items():
+            setattr(model, attr, value)
+    return model

@@ -1,0 +1,133 @@
+"""Scoring speed and memory of the segmentation harness on generated pages.
+
+For each size: one subprocess writes N generated pages as a segmentation split (Parquet,
+written by record batch) plus a predictions file; a fresh subprocess then scores them
+with ``presscut.harness.evaluate.evaluate`` so its peak RSS is the scorer's alone.
+
+    python benchmarks/bench_eval.py                 # 10k and 100k pages
+    python benchmarks/bench_eval.py --sizes 1000 --resamples 200 --workers 1
+
+Peak RSS is the scoring process's own (``ru_maxrss``); pool workers are not included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = ("the minister said on tuesday that talks with the north would resume after "
+         "months of tension over missile tests and drones near the border").split()
+BOILER = ["Share", "Comments", "Your support helps us to tell the story", "TT", "20",
+          "Join our commenting forum", "\u00a0"]
+
+
+def _page(rng: random.Random, i: int) -> tuple[dict, dict]:
+    from presscut.harness.tinydata import segmentation_row
+
+    lines, roles, arts = [], [], []
+    for _ in range(rng.randint(1, 3)):
+        lines += [rng.choice(BOILER)] * 2
+        roles += ["boilerplate"] * 2
+        start = len(lines)
+        lines += [" ".join(rng.choices(WORDS, k=8)).capitalize(), ""]
+        roles += ["title", "blank"]
+        for _ in range(rng.randint(5, 25)):
+            lines += [" ".join(rng.choices(WORDS, k=rng.randint(8, 30))) + ".", ""]
+            roles += ["body", "blank"]
+        arts.append((start, len(lines) - 1))
+    row = segmentation_row(f"bench-{i}", lines, roles, arts)
+    # a plausible system: every line body, one article over the page
+    pred = {"doc_id": row["doc_id"], "roles": ["body"] * len(lines),
+            "articles": [[0, len(lines)]]}
+    return row, pred
+
+
+def generate(root: Path, n: int, seed: int = 0) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from presscut.harness.tinydata import complete
+    from presscut.schema import SEGMENTATION_FEATURES
+
+    rng = random.Random(seed)
+    out = root / "splits" / "segmentation"
+    out.mkdir(parents=True, exist_ok=True)
+    schema = SEGMENTATION_FEATURES.arrow_schema
+    with pq.ParquetWriter(out / "test.parquet", schema) as writer, \
+            (root / "preds.jsonl").open("w", encoding="utf-8") as preds:
+        batch = []
+        for i in range(n):
+            row, pred = _page(rng, i)
+            batch.append(complete("segmentation", row))
+            preds.write(json.dumps(pred) + "\n")
+            if len(batch) == 2000:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+
+
+def score(root: Path, resamples: int, workers: int) -> dict:
+    import resource
+
+    from presscut.harness.evaluate import evaluate
+
+    t0 = time.perf_counter()
+    res = evaluate("segmentation", root / "preds.jsonl", root=root, n_resamples=resamples,
+                   per_item=False, workers=workers)
+    seconds = time.perf_counter() - t0
+    return {"n": res["n_items"], "seconds": seconds,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "body_f1": res["scores"]["body_f1"]}
+
+
+def _child(args: list[str]) -> str:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--resamples", type=int, default=1000)
+    ap.add_argument("--_generate", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--_score", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args._generate:
+        generate(Path(args._generate[0]), int(args._generate[1]))
+        print("ok")
+        return
+    if args._score:
+        print(json.dumps(score(Path(args._score[0]), int(args._score[1]), int(args._score[2]))))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"presscut eval segmentation ({args.resamples} bootstrap resamples)")
+    for col in ("pages", "workers", "MB parquet", "MB preds", "seconds", "pages/s",
+                "peak RSS MB"):
+        table.add_column(col, justify="right")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            _child(["--_generate", tmp, str(n)])
+            pq_mb = (Path(tmp) / "splits/segmentation/test.parquet").stat().st_size / 1e6
+            js_mb = (Path(tmp) / "preds.jsonl").stat().st_size / 1e6
+            for w in args.workers:
+                r = json.loads(_child(["--_score", tmp, str(args.resamples), str(w)]))
+                table.add_row(f"{r['n']:,}", str(w), f"{pq_mb:.1f}", f"{js_mb:.1f}",
+                              f"{r['seconds']:.1f}", f"{r['n'] / r['seconds']:,.0f}",
+                              f"{r['peak_rss_mb']:.0f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

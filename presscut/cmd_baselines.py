@@ -1,0 +1,82 @@
+"""CLI commands: ``presscut baselines run`` and ``presscut predict``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from presscut.cli_app import app
+from presscut.errors import PresscutError
+
+console = Console()
+baselines_app = typer.Typer(help="Train, run and score the baselines.", no_args_is_help=True)
+app.add_typer(baselines_app, name="baselines")
+
+
+@baselines_app.command("run")
+def run_baselines(
+    task: list[str] = typer.Option(None, "--task", "-t", help="Only these tasks (repeatable)."),
+    root: Path = typer.Option(None, help="Project checkout (default: this one)."),
+    submit: bool = typer.Option(True, help="Record every result on the leaderboard."),
+) -> None:
+    """Train where needed, predict on the test split, score through the harness, write results/."""
+    from rich.progress import Progress
+
+    from presscut.baselines.publish import publish
+    from presscut.baselines.run import PLAN, run, write_results
+
+    tasks = task or list(PLAN)
+    unknown = sorted(set(tasks) - set(PLAN))
+    if unknown:
+        raise PresscutError(f"unknown task(s) {unknown}; tasks: {', '.join(PLAN)}")
+    total = sum(len(PLAN[t]) for t in tasks)
+    with Progress(console=console, transient=True) as bar:
+        job = bar.add_task("baselines", total=total)
+
+        def step(t: str, name: str) -> None:
+            bar.update(job, description=f"{t}: {name}")
+            bar.advance(job)
+
+        results = run(tasks, root, progress=step)
+    out = write_results(results, root, tasks)
+    publish(results, root, readme=task is None, submit=submit)
+    for data in ("gold", "synthetic"):
+        console.print(f"\n[bold]{data} test[/]\n")
+        console.print((out / f"{data}.md").read_text(encoding="utf-8"), markup=False)
+    console.print(f"results: {out}/results.json")
+
+
+@app.command()
+def predict(
+    task: str = typer.Argument(..., help="segmentation or line_dedup"),
+    pages: list[Path] = typer.Argument(..., help="Raw page files (.txt, UTF-8)."),
+    model: str = typer.Option("seg-rules", "--model", "-m", help="Baseline name or a saved model."),
+    out: Path = typer.Option(None, "-o", help="Write JSONL here (default: standard output)."),
+    root: Path = typer.Option(None, help="Project checkout (training data for learned models)."),
+) -> None:
+    """Pre-label raw pages with a baseline (this is how silver labels are made)."""
+    from presscut.annotations import read_raw
+    from presscut.baselines.registry import make, training_pages
+    from presscut.baselines.segment_common import load
+    from presscut.schema import split_lines
+
+    if task not in ("segmentation", "line_dedup"):
+        raise PresscutError(f"predict works on pages: task must be segmentation or line_dedup, not {task!r}")
+    if Path(model).exists():
+        estimator = load(model)
+    else:
+        estimator = make(task, model)
+        estimator.fit(training_pages(root) if model == "seg-learned" else [])
+    records = []
+    for path in pages:
+        text, _ = read_raw(path)
+        records.append({"doc_id": path.stem, "lines": split_lines(text)})
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in estimator.predict(records))
+    if out:
+        out.write_text(lines, encoding="utf-8")
+        console.print(f"wrote {len(records)} predictions to {out}")
+    else:
+        typer.echo(lines, nl=False)

@@ -1,0 +1,159 @@
+"""Score a predictions file (or in-memory records) against the built dataset.
+
+The result records what was scored and how — task version, data fingerprint, package
+version, bootstrap settings — so a score can be re-checked later and a changed dataset
+or task shows up as a different fingerprint or version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import nullcontext
+from pathlib import Path
+
+from presscut.errors import PresscutError
+from presscut.harness import gold as gold_data
+from presscut.harness.bootstrap import LEVEL, N_RESAMPLES, SEED
+from presscut.harness.scoring import PARALLEL_TASKS, breakdown, make_scorer, score_chunk
+from presscut.harness.tasks import Task, get_task
+from presscut.harness.validate import UNUSABLE, PredictionSet, read_predictions
+
+_NEEDS_LINES = ("segmentation", "line_dedup")
+
+
+def package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("presscut")
+    except Exception:  # noqa: BLE001 - an uninstalled checkout still scores
+        import presscut
+
+        return getattr(presscut, "__version__", "unknown")
+
+
+def evaluate(
+    task: str,
+    predictions: Path,
+    split: str | None = None,
+    data: str = "gold",
+    root: Path | None = None,
+    *,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    per_item: bool = True,
+    progress: bool = False,
+    workers: int = 1,
+) -> dict:
+    """Validate and score a JSONL predictions file.
+
+    ``split`` defaults to the task's own ("test"; "all" for article_dedup and
+    story_clustering on gold data). Raises PredictionError (exit code 2) on a
+    malformed file, PresscutError when the data is missing. ``workers`` > 1 scores
+    page tasks in a process pool (same result, in the same order).
+    """
+    t = get_task(task)
+    return _score(t, read_predictions(t, Path(predictions)), split, data, root,
+                  n_resamples=n_resamples, seed=seed, per_item=per_item, progress=progress,
+                  workers=workers)
+
+
+def score_predictions(
+    task: str,
+    records: Iterable[dict],
+    split: str | None = None,
+    data: str = "gold",
+    root: Path | None = None,
+    **options,
+) -> dict:
+    """Like :func:`evaluate` for prediction records already in memory (e.g. a baseline's)."""
+    t = get_task(task)
+    return _score(t, read_predictions(t, records), split, data, root, **options)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import Progress
+
+    return Progress(transient=True)
+
+
+def _chunks(task_name: str, pairs, size: int = 500):
+    chunk = []
+    for pair in pairs:
+        chunk.append(pair)
+        if len(chunk) == size:
+            yield task_name, chunk
+            chunk = []
+    if chunk:
+        yield task_name, chunk
+
+
+def _score_in_pool(task_name: str, pairs, scorer, workers: int) -> None:
+    import multiprocessing
+
+    # the pool pulls chunks lazily, so gold still streams; imap keeps the order
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for part in pool.imap(score_chunk, _chunks(task_name, pairs), chunksize=1):
+            scorer.merge(part)
+
+
+def _score(
+    t: Task,
+    pset: PredictionSet,
+    split: str | None,
+    data: str,
+    root: Path | None,
+    *,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+    level: float = LEVEL,
+    per_item: bool = True,
+    progress: bool = False,
+    workers: int = 1,
+) -> dict:
+    split = gold_data.resolve_split(t, split, data)
+    files = gold_data.gold_files(t, split, data, root)
+    split_label = f"the {data} {split} split" if split != "all" else f"all {data} splits"
+    scorer = make_scorer(t.name)
+    total = gold_data.count_rows(files) if progress else 0
+    with _progress(progress) as bar:
+        job = bar.add_task(f"scoring {t.name}", total=total) if bar else None
+
+        def pairs():
+            for item in gold_data.iter_gold(t, files, data):
+                n_lines = len(item["lines"]) if t.name in _NEEDS_LINES else None
+                pred = pset.take(item["id"], n_lines)
+                if bar:
+                    bar.advance(job)
+                # keep checking after the first problem, but stop spending time scoring
+                if pred is not UNUSABLE and pset.ok:
+                    yield item, pred
+
+        if workers > 1 and t.name in PARALLEL_TASKS:
+            _score_in_pool(t.name, pairs(), scorer, workers)
+        else:
+            for item, pred in pairs():
+                scorer.add(item, pred)
+    pset.finish(split_label)
+    if scorer.n_items == 0:
+        raise PresscutError(f"{', '.join(map(str, files))}: {split_label} has no {t.item}s to score")
+
+    scores = scorer.scores()
+    return {
+        "task": t.name,
+        "task_version": t.version,
+        "split": split,
+        "data": data,
+        "data_fingerprint": gold_data.fingerprint(files),
+        "package_version": package_version(),
+        "n_items": scorer.n_items,
+        "main_score": t.main_score,
+        "scores": {k: scores.get(k) for k in t.metrics},
+        "ci": scorer.intervals(n_resamples, seed, level),
+        "direction": {k: t.direction(k) for k in t.metrics},
+        "bootstrap": {"n_resamples": n_resamples, "seed": seed, "level": level,
+                      "unit": t.item},
+        "per_item": breakdown(scorer) if per_item else [],
+    }

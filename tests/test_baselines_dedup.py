@@ -1,0 +1,248 @@
+"""Article dedup and story clustering baselines on small collections built here."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from presscut.baselines.article_dedup import (
+    ExactHashDedup,
+    MinHashLSHDedup,
+    TfidfAgglomerative,
+    lsh_bands,
+    pairwise_f1,
+    s_curve,
+    shingles,
+    tune,
+)
+from presscut.baselines.registry_collection import NEEDS_NEURAL, REGISTRY, make
+from presscut.errors import PresscutError
+
+VOCAB = [f"w{i:04d}" for i in range(3000)]
+
+
+def text(rng: random.Random, n: int = 150, vocab=VOCAB) -> str:
+    return " ".join(rng.choice(vocab) for _ in range(n))
+
+
+def edit(body: str, rng: random.Random, n_edits: int) -> str:
+    """Replace ``n_edits`` words at random positions (a small-edit copy)."""
+    words = body.split()
+    for pos in rng.sample(range(len(words)), n_edits):
+        words[pos] = "edited" + str(pos)
+    return " ".join(words)
+
+
+def art(aid: str, body: str, title: str = "A title") -> dict:
+    return {"article_id": aid, "title": title, "body": body}
+
+
+@pytest.fixture(scope="module")
+def collection():
+    """Four originals, an exact re-scrape, two small-edit copies and two unrelated texts."""
+    rng = random.Random(7)
+    originals = [text(rng) for _ in range(4)]
+    arts = [art(f"p{i}/0", b) for i, b in enumerate(originals)]
+    # re-scrape: same text, different case, spacing and quote style
+    arts.append(art("r0/0", "  " + originals[0].upper().replace(" ", "  \n") + " "))
+    # 1–2 changed words in 150: with 5-word shingles, Jaccard stays above 0.85
+    arts.append(art("e1/0", edit(originals[1], rng, 1)))
+    arts.append(art("e2/0", edit(originals[2], rng, 2)))
+    arts.append(art("u0/0", text(rng)))
+    arts.append(art("u1/0", text(rng)))
+    gold = ["a", "b", "c", "d", "a", "b", "c", "e", "f"]
+    return arts, gold
+
+
+def same(pred, i, j) -> bool:
+    return pred[i] == pred[j]
+
+
+# ----------------------------------------------------------------- contract
+ESTIMATORS = [
+    ExactHashDedup(),
+    MinHashLSHDedup(threshold=0.7),
+    TfidfAgglomerative(distance_threshold=0.3, output="dup_cluster"),
+]
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_contract(est, collection):
+    arts, _ = collection
+    assert est.fit(arts) is est
+    pred = est.predict(arts)
+    assert len(pred) == len(arts)
+    assert est.predict(arts) == pred  # deterministic
+    records = est.predict_records(arts)
+    assert [r["article_id"] for r in records] == [a["article_id"] for a in arts]
+    field = est.get_params().get("output", "dup_cluster")
+    assert all(set(r) == {"article_id", field} for r in records)
+    assert est.predict([]) == []
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_partition_does_not_depend_on_input_order(est, collection):
+    arts, _ = collection
+    rng = random.Random(3)
+    order = list(range(len(arts)))
+    rng.shuffle(order)
+    a = est.fit(arts).predict(arts)
+    b_shuffled = est.predict([arts[i] for i in order])
+    b = [None] * len(arts)
+    for pos, i in enumerate(order):
+        b[i] = b_shuffled[pos]
+    assert pairwise_f1(a, b) == 1.0
+
+
+def test_exact_hash_finds_rescrape_only(collection):
+    arts, _ = collection
+    pred = ExactHashDedup().fit(arts).predict(arts)
+    assert same(pred, 0, 4)  # case/whitespace differences are normalised away
+    assert not same(pred, 1, 5)  # a one-word edit is no longer exact
+    assert len(set(pred)) == len(arts) - 1
+
+
+def test_exact_hash_folds_typography():
+    arts = [art("a/0", "He said \u201cno\u201d \u2014 twice."), art("b/0", 'He said "no" - twice.')]
+    pred = ExactHashDedup().fit(arts).predict(arts)
+    assert pred[0] == pred[1]
+
+
+@pytest.mark.parametrize(
+    "est",
+    [MinHashLSHDedup(threshold=0.7), TfidfAgglomerative(distance_threshold=0.3, output="dup_cluster")],
+    ids=lambda e: type(e).__name__,
+)
+def test_near_duplicates_clustered_unrelated_separated(est, collection):
+    arts, gold = collection
+    pred = est.fit(arts).predict(arts)
+    assert same(pred, 0, 4) and same(pred, 1, 5) and same(pred, 2, 6)
+    assert len({pred[i] for i in (0, 1, 2, 3, 7, 8)}) == 6
+    assert pairwise_f1(gold, pred) == 1.0
+
+
+def test_minhash_estimate_close_to_true_jaccard():
+    rng = random.Random(11)
+    a = text(rng, 300)
+    b = edit(a, rng, 20)
+    sa, sb = shingles(a, 5), shingles(b, 5)
+    true = len(sa & sb) / len(sa | sb)
+    est = MinHashLSHDedup(num_perm=256)
+    ma, mb = est.signatures([art("a/0", a), art("b/0", b)])
+    assert abs(ma.jaccard(mb) - true) < 0.12
+
+
+def test_empty_articles_do_not_cluster_together():
+    arts = [art("a/0", "", ""), art("b/0", "", ""), art("c/0", "one two three four five six")]
+    for est in ESTIMATORS:
+        pred = est.fit(arts).predict(arts)
+        assert pred[0] != pred[1], type(est).__name__
+
+
+def test_story_clustering_loose_threshold():
+    rng = random.Random(5)
+    generic = VOCAB[:300]
+    stories = [VOCAB[300 + 60 * s : 360 + 60 * s] for s in range(3)]
+    arts, gold = [], []
+    for s, topic in enumerate(stories):
+        for k in range(3):
+            words = [rng.choice(topic) if rng.random() < 0.6 else rng.choice(generic)
+                     for _ in range(120)]
+            arts.append(art(f"s{s}-{k}/0", " ".join(words), title=" ".join(rng.sample(topic, 5))))
+            gold.append(f"story{s}")
+    tight = TfidfAgglomerative(distance_threshold=0.2).fit(arts).predict(arts)
+    loose = TfidfAgglomerative(distance_threshold=0.85).fit(arts).predict(arts)
+    assert len(set(tight)) == len(arts)  # different texts: no duplicates
+    assert pairwise_f1(gold, loose) == 1.0
+    records = TfidfAgglomerative().predict_records(arts)
+    assert set(records[0]) == {"article_id", "story_cluster"}
+
+
+# --------------------------------------------------------------- LSH curve
+def test_s_curve_formula():
+    (s, p), = s_curve(2, 3, [0.5])
+    assert s == 0.5 and p == pytest.approx(1 - (1 - 0.125) ** 2)
+    probs = [p for _, p in s_curve(9, 13)]
+    assert probs == sorted(probs)
+
+
+def test_lsh_bands_fit_in_signature():
+    for t in (0.5, 0.7, 0.9):
+        b, r = lsh_bands(t, 128)
+        assert b * r <= 128 and b >= 2
+    # higher threshold → more rows per band (stricter bands)
+    assert lsh_bands(0.9, 128)[1] > lsh_bands(0.5, 128)[1]
+    assert "b=" in MinHashLSHDedup(threshold=0.8).describe()
+
+
+def test_infeasible_lsh_is_a_clear_error():
+    with pytest.raises(PresscutError, match="threshold"):
+        lsh_bands(0.995, 16)
+
+
+# ---------------------------------------------------------------------- tune
+def test_pairwise_f1_hand_computed():
+    # gold pairs {01, 23}; predicted pairs {01, 02, 12}: TP 1, FP 2, FN 1
+    assert pairwise_f1(list("aabb"), list("aaab")) == pytest.approx(2 / (2 + 2 + 1))
+    assert pairwise_f1(list("abc"), list("xyz")) == 1.0
+
+
+def test_tune_follows_the_labels_it_is_given():
+    rng = random.Random(21)
+    a0, a1 = text(rng), text(rng)
+    arts = [art("x/0", a0), art("y/0", a0), art("z/0", a1), art("w/0", edit(a1, rng, 15))]
+    # edited copy counted as a duplicate → a low threshold wins; counted as distinct → a high one
+    loose_gold = ["a", "a", "b", "b"]
+    strict_gold = ["a", "a", "b", "c"]
+    # 15 of 150 words edited: shingle Jaccard ≈ 0.45, TF-IDF cosine distance ≈ 0.2
+    grids = {MinHashLSHDedup: [0.9, 0.7, 0.25], TfidfAgglomerative: [0.05, 0.5, 0.95]}
+    for est in (MinHashLSHDedup(), TfidfAgglomerative(output="dup_cluster")):
+        grid_est = grids[type(est)]
+        loose = tune(est, arts, loose_gold, grid_est)
+        strict = tune(est, arts, strict_gold, grid_est)
+        assert loose.best_f1 == 1.0 and strict.best_f1 == 1.0
+        assert loose.best != strict.best
+        assert [v for v, _ in loose.scores] == grid_est
+        assert loose.estimator.get_params()[loose.param] == loose.best
+        assert pairwise_f1(loose_gold, loose.estimator.predict(arts)) == 1.0
+
+
+def test_tune_rejects_mismatched_labels(collection):
+    arts, gold = collection
+    with pytest.raises(PresscutError, match="gold cluster"):
+        tune(MinHashLSHDedup(), arts, gold[:-1], [0.5])
+    with pytest.raises(PresscutError, match="no parameter"):
+        tune(ExactHashDedup(), arts, gold, [0.5])
+
+
+# ---------------------------------------------------------- input and saving
+def test_bad_input_names_the_record():
+    with pytest.raises(PresscutError) as err:
+        MinHashLSHDedup().predict([art("a/0", "x"), {"article_id": "a/0", "title": 1, "body": "y"}])
+    text_ = err.value.render()
+    assert "record 1" in text_ and "'title'" in text_ and "appears twice" in text_
+
+
+def test_save_load_roundtrip(tmp_path, collection):
+    arts, _ = collection
+    est = MinHashLSHDedup(threshold=0.6, num_perm=64, seed=3).fit(arts)
+    path = est.save(tmp_path / "m.joblib")
+    back = MinHashLSHDedup.load(path)
+    assert back.get_params() == est.get_params()
+    assert back.predict(arts) == est.predict(arts)
+    assert (tmp_path / "m.joblib.json").exists()
+    with pytest.raises(PresscutError, match="expected a TfidfAgglomerative"):
+        TfidfAgglomerative.load(path)
+
+
+def test_registry_builds_every_core_baseline(collection):
+    arts, _ = collection
+    for task in ("article_dedup", "story_clustering"):
+        for name in REGISTRY[task]:
+            if (task, name) in NEEDS_NEURAL:
+                continue
+            est = make(task, name)
+            assert len(est.fit(arts).predict(arts)) == len(arts)
+    with pytest.raises(PresscutError, match="choose one of"):
+        make("article_dedup", "nope")
