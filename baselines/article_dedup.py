@@ -109,8 +109,7 @@ class _CollectionClusterer(SaveLoadMixin, ClusterMixin, BaseEstimator):
     tune_param = ""
 
     def fit(self, articles: Iterable[dict], y=None):
-        check_articles(articles)
-        self.n_features_in_ = 1
+        self.n_articles_seen_ = len(check_articles(articles))
         return self
 
     def predict(self, articles: Iterable[dict]) -> list[str]:

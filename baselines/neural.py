@@ -50,7 +50,7 @@ class MiniLMEmbedder:
     """A BERT encoder in NumPy with mean pooling and L2 normalisation (sentence-transformers' recipe)."""
 
     def __init__(self, model_dir: Path | None = None, batch_size: int = 32,
-                 max_seq_length: int | None = None):
+                 max_seq_length: int | None = None, cache_size: int = 50_000):
         try:
             from safetensors.numpy import load_file
             from scipy.special import erf
@@ -73,6 +73,8 @@ class MiniLMEmbedder:
                               if st_config.exists() else 256)
         self.max_seq_length = int(max_seq_length)
         self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._cache: dict[str, np.ndarray] = {}
         self._erf = erf
         self.weights = load_file(str(files["model.safetensors"]))
         self._transposed: dict[str, np.ndarray] = {}
@@ -138,13 +140,20 @@ class MiniLMEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text (empty text → the embedding of "")."""
         texts = [t if isinstance(t, str) else "" for t in texts]
-        # each distinct text is encoded once (FNC-1 pairs 50k headlines with 1.7k bodies)
-        unique = sorted(set(texts), key=lambda t: (len(t), t))  # like lengths batch together
-        out = np.zeros((len(unique), self.dim), dtype=np.float32)
-        for s in range(0, len(unique), self.batch_size):
-            out[s : s + self.batch_size] = self._encode_batch(unique[s : s + self.batch_size])
-        row = {t: i for i, t in enumerate(unique)}
-        return out[[row[t] for t in texts]] if texts else out
+        # each distinct text is encoded once (FNC-1 pairs 50k headlines with 1.7k bodies),
+        # and remembered: tuning a threshold re-clusters the same articles many times
+        todo = {t for t in texts if t not in self._cache}
+        if len(self._cache) + len(todo) > self.cache_size:
+            self._cache.clear()  # crude bound on memory; everything asked for is re-encoded
+            todo = set(texts)
+        todo = sorted(todo, key=lambda t: (len(t), t))
+        for s in range(0, len(todo), self.batch_size):  # like lengths batch together
+            chunk = todo[s : s + self.batch_size]
+            for t, row in zip(chunk, self._encode_batch(chunk)):
+                self._cache[t] = row
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
 
 
 def get_embedder(model_dir: str | None = None, batch_size: int = 32) -> MiniLMEmbedder:

@@ -142,25 +142,13 @@ def training_pages(root: Path | None = None, *, splits: Iterable[str] = ("train"
 
 
 def body_shingle_f1(gold: list[dict], predicted: list[dict], n: int = 4) -> float:
-    """Macro body-text F1 over word n-gram shingles, for choosing a segmenter.
+    """Macro body-text F1 over word n-gram shingles (the harness's metric), for ranking."""
+    from presscut.harness.metrics import body_prf, body_text
 
-    The harness owns the official metric; this copy only ranks candidates in
-    :func:`best_segmenter` so model selection does not need a predictions file.
-    """
-    from presscut.baselines.segment_cues import words
-
-    def shingles(lines: list[str], roles: list[str]) -> set:
-        ws = words("\n".join(x for x, r in zip(lines, roles) if r == "body").casefold())
-        return {tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)}
-
-    scores = []
-    for g, p in zip(gold, predicted):
-        gs, ps = shingles(g["lines"], g["roles"]), shingles(g["lines"], p["roles"])
-        if not gs and not ps:
-            scores.append(1.0)
-            continue
-        tp = len(gs & ps)
-        scores.append(2 * tp / (len(gs) + len(ps)))
+    scores = [
+        body_prf(body_text(g["lines"], g["roles"]), body_text(g["lines"], p["roles"]), n)[2]
+        for g, p in zip(gold, predicted)
+    ]
     return sum(scores) / len(scores) if scores else 0.0
 
 

@@ -69,3 +69,41 @@ def make(task: str, name: str, **params):
             f"no baseline {name!r} for task {task!r}; choose one of {sorted(REGISTRY[task])}"
         )
     return REGISTRY[task][name](**params)
+
+
+# Threshold grids for ``article_dedup.tune``; strictest first, since ties go to the first.
+TUNE_GRIDS: dict[tuple[str, str], list[float]] = {
+    ("article_dedup", "minhash-lsh"): [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3],
+    ("article_dedup", "tfidf-agglomerative"): [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+    ("story_clustering", "tfidf-agglomerative"): [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95],
+    ("story_clustering", "minilm-agglomerative"): [0.3, 0.4, 0.5, 0.6, 0.7],
+}
+
+
+def prepare(task: str, name: str, root=None, **params):
+    """A baseline ready to predict: tuned or trained on non-test data only.
+
+    Collection tasks are scored over the whole gold collection, so their thresholds
+    are tuned on the *synthetic* validation split (left at the defaults when it is
+    not built). Stance and source models are fitted on the gold train split.
+    """
+    from presscut.baselines.article_dedup import tune
+    from presscut.baselines.collection_data import read_articles, read_pages, read_stance_pairs
+
+    est = make(task, name, **params)
+    if task in ("article_dedup", "story_clustering"):
+        grid = TUNE_GRIDS.get((task, name))
+        if grid is None:
+            return est.fit([])
+        try:
+            arts, dup, story = read_articles(root, data="synthetic", splits=("validation",))
+        except PresscutError:
+            return est.fit([])
+        return tune(est, arts, dup if task == "article_dedup" else story, grid).estimator
+    if task == "stance":
+        pairs, labels = read_stance_pairs(root, ("train",))
+        return est.fit(pairs, labels)
+    if task == "source":
+        pages, outlets = read_pages(root, ("train",))
+        return est.fit(pages, outlets)
+    return est

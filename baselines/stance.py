@@ -228,12 +228,18 @@ def fnc1_score(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
 
 # ----------------------------------------------------------------------- FNC-1
 def fnc1_pairs(rows: Iterable[dict]) -> tuple[list[dict], list[str]]:
-    """FNC-1 rows (presscut or original column names) → stance pairs and labels."""
+    """FNC-1 rows → stance pairs and labels.
+
+    Takes presscut stance rows (``presscut import fnc1`` output or ``splits/stance``,
+    stance as a name or a ClassLabel id) or rows with FNC-1's own column names.
+    """
     pairs, labels, problems = [], [], []
     for i, row in enumerate(rows):
         headline = row.get("headline", row.get("Headline"))
         body = row.get("body", row.get("articleBody"))
         stance = row.get("stance", row.get("Stance"))
+        if isinstance(stance, int) and not isinstance(stance, bool) and 0 <= stance < len(STANCES):
+            stance = STANCES[stance]  # a ClassLabel id, as the Parquet stance rows store it
         if not isinstance(headline, str) or not isinstance(body, str):
             problems.append(f"row {i}: needs text 'headline' and 'body'")
             continue
@@ -272,6 +278,16 @@ def load_fnc1_csvs(stances_csv: Path, bodies_csv: Path) -> list[dict]:
                 "stance": stance,
             })
     return rows
+
+
+def load_stance_parquet(path: Path) -> list[dict]:
+    """Stance rows from a Parquet file (``presscut import fnc1`` output, a ``splits/stance`` file)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.is_file():
+        raise PresscutError(f"{path}: no such stance Parquet file")
+    return pq.read_table(path, columns=["pair_id", "headline", "body", "stance"]).to_pylist()
 
 
 def score_stances(gold: Sequence[str], pred: Sequence[str]) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 
 from presscut import (  # noqa: F401  (imported to register their commands)
     cmd_baselines,
@@ -22,8 +23,9 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except PresscutError as err:
+        # the message is data (file names, JSON snippets): never read it as rich markup
         Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]error:[/] {err.render()}", highlight=False
+            f"[bold red]error:[/] {escape(err.render())}", highlight=False
         )
         sys.exit(err.exit_code)
     except SystemExit:

@@ -246,3 +246,63 @@ def test_registry_builds_every_core_baseline(collection):
             assert len(est.fit(arts).predict(arts)) == len(arts)
     with pytest.raises(PresscutError, match="choose one of"):
         make("article_dedup", "nope")
+
+
+# ------------------------------------------------------- data from Parquet
+def _synthetic_row(doc_id: str, bodies: list[tuple[str, str, str, str]]) -> dict:
+    """A synthetic page: per article a title line and a body line (id, body, dup, story)."""
+    from presscut.schema import role_id
+
+    lines, roles, spans = [], [], []
+    for aid, body, _, _ in bodies:
+        start = len(lines)
+        lines += [f"Title of {aid}", body]
+        roles += [role_id("title"), role_id("body")]
+        spans.append({"start_line": start, "end_line": start + 2, "start_char": 0, "end_char": 0})
+    return {
+        "doc_id": doc_id, "lines": lines, "roles": roles, "article_index": [0] * len(lines),
+        "dup_group": [-1] * len(lines), "articles": spans, "dup_groups": [], "provenance": 2,
+        "text": "\n".join(lines), "layout": [], "article_ids": [b[0] for b in bodies],
+        "dup_clusters": [b[2] for b in bodies], "story_clusters": [b[3] for b in bodies],
+        "edit_level": [0] * len(bodies),
+    }
+
+
+def _write_config(root, config: str, split: str, rows: list[dict]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from presscut.schema import CONFIG_FEATURES
+
+    out = root / "splits" / config
+    out.mkdir(parents=True, exist_ok=True)
+    schema = CONFIG_FEATURES[config].arrow_schema
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), out / f"{split}.parquet")
+
+
+def test_prepare_tunes_on_synthetic_validation_only(tmp_path):
+    from presscut.baselines.collection_data import read_articles
+    from presscut.baselines.registry_collection import prepare
+
+    rng = random.Random(31)
+    a, b, c = text(rng), text(rng), text(rng)
+    # validation: a copy with 15 of 150 words edited (Jaccard ≈ 0.45) is labelled a duplicate
+    val = [("v0/0", a, "d0", "s0"), ("v1/0", edit(a, rng, 15), "d0", "s0"), ("v2/0", b, "d1", "s1")]
+    # test: the same kind of copy labelled distinct; prepare must not look at it
+    tst = [("t0/0", c, "d2", "s2"), ("t1/0", edit(c, rng, 15), "d3", "s2")]
+    _write_config(tmp_path, "synthetic", "validation", [_synthetic_row("v", val)])
+    _write_config(tmp_path, "synthetic", "test", [_synthetic_row("t", tst)])
+    arts, dup, story = read_articles(tmp_path, data="synthetic", splits=("validation",))
+    assert [x["article_id"] for x in arts] == ["v0/0", "v1/0", "v2/0"]
+    assert arts[1]["title"] == "Title of v1/0" and dup == ["d0", "d0", "d1"]
+    est = prepare("article_dedup", "minhash-lsh", root=tmp_path)
+    assert est.threshold <= 0.4  # the only grid values that join a Jaccard-0.45 pair
+    pred = est.predict(arts)
+    assert pred[0] == pred[1] != pred[2]
+
+
+def test_read_articles_without_a_build_is_a_clear_error(tmp_path):
+    from presscut.baselines.collection_data import read_articles
+
+    with pytest.raises(PresscutError, match="presscut build"):
+        read_articles(tmp_path)

@@ -100,3 +100,10 @@ def test_embedding_stance_beats_always_unrelated(embedder):
     assert len(pred) == len(test)
     floor = AlwaysUnrelated().fit(train).predict(test)
     assert fnc1_score(test_y, pred)[0] > fnc1_score(test_y, floor)[0]
+
+
+def test_cache_overflow_keeps_results(embedder):
+    small = neural.MiniLMEmbedder(embedder.model_dir, cache_size=2)
+    first = small.encode(["one", "two"])
+    both = small.encode(["two", "three", "one"])  # overflows: cache cleared, all re-encoded
+    assert np.allclose(both[[2, 0]], first, atol=1e-5)

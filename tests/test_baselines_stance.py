@@ -182,3 +182,31 @@ def test_save_load_roundtrip(tmp_path, fnc_rows):
     back = FeatureStance.load(model.save(tmp_path / "stance.joblib"))
     assert back.predict(test_pairs) == model.predict(test_pairs)
     assert back.config()["params"]["classifier"] == "logreg"
+
+
+def test_fnc1_score_agrees_with_the_harness_metric():
+    metrics = pytest.importorskip("presscut.harness.metrics")
+    rng = random.Random(9)
+    for _ in range(20):
+        gold = [rng.choice(STANCES) for _ in range(15)]
+        pred = [rng.choice(STANCES) for _ in range(15)]
+        score, best = fnc1_score(gold, pred)
+        assert score / best == pytest.approx(metrics.fnc_score(gold, pred))
+
+
+def test_runs_on_importer_output(tmp_path):
+    """FNC-1 CSVs → ``presscut import fnc1`` rows (ClassLabel ids) → train and score."""
+    importers = pytest.importorskip("presscut.builder.importers")
+    if not hasattr(importers, "fnc1_rows"):
+        pytest.skip("FNC-1 importer not available")
+    for prefix, seed, n in (("train", 5, 6), ("competition_test", 6, 3)):
+        stances, bodies = synthetic_fnc1(seed=seed, n_bodies_per_topic=n)
+        _write_csv(tmp_path / f"{prefix}_stances.csv", stances, ["Headline", "Body ID", "Stance"])
+        _write_csv(tmp_path / f"{prefix}_bodies.csv", bodies, ["Body ID", "articleBody"])
+    train = list(importers.fnc1_rows(tmp_path, "train"))
+    test = list(importers.fnc1_rows(tmp_path, "competition_test"))
+    assert isinstance(train[0]["stance"], int)
+    result = run_fnc1(train, test, FeatureStance(n_estimators=60))
+    assert result["n_test"] == len(test)
+    assert {p["pair_id"] for p in result["predictions"]} == {r["pair_id"] for r in test}
+    assert result["scores"]["fnc1_relative"] > result["always_unrelated"]["fnc1_relative"]

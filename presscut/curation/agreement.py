@@ -19,6 +19,7 @@ from sklearn.metrics import adjusted_rand_score, cohen_kappa_score
 from presscut import paths
 from presscut.annotations import Article, Page, parse_page, read_raw
 from presscut.errors import AnnotationError
+from presscut.harness.metrics import match_count
 from presscut.schema import SCORED_ROLES, is_blank
 
 STANCE_FILE = "_stance.yaml"
@@ -85,20 +86,7 @@ def _match(ba, bb, position: dict[int, int], tol: int) -> BoundaryCounts:
 
 def match_boundaries(a: list[int], b: list[int], position: dict[int, int], tol: int) -> int:
     """One-to-one matches between two boundary lists within ``tol`` non-blank lines."""
-    pa = sorted(position[i] for i in a)
-    pb = sorted(position[i] for i in b)
-    # greedy over sorted positions is optimal for interval-tolerance matching on a line
-    i = j = matched = 0
-    while i < len(pa) and j < len(pb):
-        if abs(pa[i] - pb[j]) <= tol:
-            matched += 1
-            i += 1
-            j += 1
-        elif pa[i] < pb[j]:
-            i += 1
-        else:
-            j += 1
-    return matched
+    return match_count(sorted(position[i] for i in a), sorted(position[i] for i in b), tol)
 
 
 def _content(page: Page, a: Article) -> set[int]:
