@@ -32,10 +32,10 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.cluster import pair_confusion_matrix
 
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
 from presscut.errors import PresscutError
+from presscut.harness.metrics import pairwise_prf
 
 ARTICLE_FIELDS = ("article_id", "title", "body")
 OUTPUT_FIELDS = ("dup_cluster", "story_cluster")
@@ -317,12 +317,8 @@ class TfidfAgglomerative(_CollectionClusterer):
 
 # ---------------------------------------------------------------------- tune
 def pairwise_f1(gold: Sequence, pred: Sequence) -> float:
-    """F1 over same-cluster article pairs; 1.0 when neither side pairs anything."""
-    c = pair_confusion_matrix(list(gold), list(pred))
-    tp, fp, fn = c[1, 1], c[0, 1], c[1, 0]
-    if tp + fp + fn == 0:
-        return 1.0
-    return float(2 * tp / (2 * tp + fp + fn))
+    """F1 over same-cluster article pairs (the harness's metric; 1.0 when neither side pairs)."""
+    return pairwise_prf(list(gold), list(pred))[2]
 
 
 @dataclass

@@ -63,8 +63,11 @@ def publish(results: list[Result], root: Path | None = None, *, readme: bool = T
             submit: bool = True) -> None:
     root = root or paths.project_root()
     if submit:
-        submit_baselines(results, root)
         from presscut.leaderboard.markdown import update_readme
+        from presscut.leaderboard.records import prune_predictions
+
+        if submit_baselines(results, root):
+            prune_predictions(root)
 
         update_readme(root / "README.md", root=root)
     if readme:

@@ -80,12 +80,15 @@ TUNE_GRIDS: dict[tuple[str, str], list[float]] = {
 }
 
 
+FIT_SPLITS = ("train", "validation")
+
+
 def prepare(task: str, name: str, root=None, **params):
     """A baseline ready to predict: tuned or trained on non-test data only.
 
     Collection tasks are scored over the whole gold collection, so their thresholds
     are tuned on the *synthetic* validation split (left at the defaults when it is
-    not built). Stance and source models are fitted on the gold train split.
+    not built). Stance and source models are fitted on the gold train and validation splits.
     """
     from presscut.baselines.article_dedup import tune
     from presscut.baselines.collection_data import read_articles, read_pages, read_stance_pairs
@@ -100,10 +103,11 @@ def prepare(task: str, name: str, root=None, **params):
         except PresscutError:
             return est.fit([])
         return tune(est, arts, dup if task == "article_dedup" else story, grid).estimator
+    # no hyperparameter of these is tuned, and the gold set is tiny: validation joins train
     if task == "stance":
-        pairs, labels = read_stance_pairs(root, ("train",))
+        pairs, labels = read_stance_pairs(root, FIT_SPLITS)
         return est.fit(pairs, labels)
     if task == "source":
-        pages, outlets = read_pages(root, ("train",))
+        pages, outlets = read_pages(root, FIT_SPLITS)
         return est.fit(pages, outlets)
     return est

