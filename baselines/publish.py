@@ -59,6 +59,18 @@ def submit_baselines(results: list[Result], root: Path | None = None) -> list[Pa
     return written
 
 
+def write_board_page(root: Path) -> Path:
+    """leaderboard/index.html: the browsable board, committed beside the records."""
+    from presscut.leaderboard.html_page import render_html
+    from presscut.leaderboard.records import load_records
+    from presscut.leaderboard.verify import current_states
+
+    records = load_records(root)
+    path = root / "leaderboard" / "index.html"
+    path.write_text(render_html(records, current_states(records, root)), encoding="utf-8")
+    return path
+
+
 def publish(results: list[Result], root: Path | None = None, *, readme: bool = True,
             submit: bool = True) -> None:
     root = root or paths.project_root()
@@ -70,5 +82,6 @@ def publish(results: list[Result], root: Path | None = None, *, readme: bool = T
             prune_predictions(root)
 
         update_readme(root / "README.md", root=root)
+        write_board_page(root)
     if readme:
         update_result_docs(root)

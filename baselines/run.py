@@ -160,8 +160,18 @@ def _fmt(x) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
+def _fmt_count(x) -> str:
+    return "–" if x is None else f"{x:.0f}"
+
+
+def _level_label(metric: str) -> str:
+    # "recall_level_2" → "recall L2": short headers keep the wider tables readable
+    return metric.replace("_level_", " L")
+
+
 def results_markdown(summary: list[dict], data: str) -> str:
-    """One table per task: main score with its 95% CI, then the task's other headline metrics."""
+    """One table per task: main score with its 95% CI, then the task's other headline
+    metrics, then any breakdown (e.g. dedup recall by edit level) the data supports."""
     parts = []
     for task in PLAN:
         rows = [r for r in summary if r["task"] == task and r["data"] == data]
@@ -171,17 +181,31 @@ def results_markdown(summary: list[dict], data: str) -> str:
         extra = [
             m for m in t.metrics
             if m != t.main_score
+            and m not in t.breakdown_metrics
             and not m.endswith(("_precision", "_recall"))
             and not m.startswith(("f1_", "role_f1_"))
         ][:5]
+        # breakdowns exist only where the data records them (edit levels: synthetic); a
+        # slice without items keeps its column, as "–"
+        shown = list(t.breakdown_metrics) if any(
+            r["scores"].get(m) is not None for r in rows for m in t.breakdown_metrics) else []
+        by_level = [m for m in shown if m not in t.counts]
+        counts = [m for m in shown if m in t.counts]
         head = (f"**{task}** ({data} {rows[0]['split']}, n={rows[0]['n_items']} {t.item}s; "
                 f"main score `{t.main_score}`)\n\n")
-        cols = ["baseline", f"{t.main_score} [95% CI]", *extra, "notes"]
+        if counts:
+            # gold pair counts are the same for every baseline: said once, under the title
+            n_pairs = " / ".join(_fmt_count(rows[0]["scores"].get(m)) for m in counts)
+            head += (f"Pair recall by edit level L0–L{len(counts) - 1} (a pair is as hard "
+                     f"as its more edited article); gold pairs per level: {n_pairs}.\n\n")
+        cols = ["baseline", f"{t.main_score} [95% CI]", *extra,
+                *(_level_label(m) for m in by_level), "notes"]
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         for r in rows:
             s, ci = r["scores"], r["ci"].get(t.main_score)
             main = _fmt(s[t.main_score]) + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
-            cells = [f"`{r['baseline']}`", main, *(_fmt(s.get(m)) for m in extra), r["notes"]]
+            cells = [f"`{r['baseline']}`", main, *(_fmt(s.get(m)) for m in (*extra, *by_level)),
+                     r["notes"]]
             lines.append("| " + " | ".join(cells) + " |")
         parts.append(head + "\n".join(lines) + "\n")
     return "\n".join(parts)

@@ -31,10 +31,12 @@ import json
 import random
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 from presscut.annotations import Article, DupGroup, Page
 from presscut.builder.pools import DATA_DIR, CleanArticle
+from presscut.builder.story_instances import StoryTemplate, instance_rng, load_variant_groups
 from presscut.errors import PresscutError
 from presscut.schema import (
     DUP_KINDS,
@@ -55,8 +57,20 @@ TEMPLATES: dict[str, float] = {
     "portal": 0.25,  # title, breadcrumbs, print tools, title again, captions, body, e-mail byline
 }
 EDIT_LEVEL_WEIGHTS = (0.4, 0.2, 0.2, 0.2)
+# Page -> story instance: a page opens a new instance with P_NEW_STORY, else joins one
+# opened among the previous REUSE_WINDOW pages, as a copy of its opening article with
+# P_COPY, else as any article of that story. Mean story size is about 1 / P_NEW_STORY
+# pages; copies of one article mostly number 1-5 pages.
+P_NEW_STORY = 0.4
+REUSE_WINDOW = 10
+P_COPY = 0.3
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])([”\"’']?)\s+(?=[A-Z“\"‘'])")
+
+
+@cache
+def _variant_groups() -> list[tuple[str, ...]]:
+    return load_variant_groups()
 
 
 @dataclass
@@ -260,6 +274,57 @@ class SyntheticGenerator:
         self.fillers = fillers or Fillers.load()
         self._templates = list(TEMPLATES)
         self._weights = [TEMPLATES[t] for t in self._templates]
+        by_story: dict[str, list[CleanArticle]] = {}
+        for a in self.articles:
+            by_story.setdefault(a.story_key, []).append(a)
+        groups = _variant_groups()
+        self.stories = {k: StoryTemplate(k, arts, groups) for k, arts in by_story.items()}
+        # bounded caches: pages re-use the instances of their recent neighbours
+        self._origin = lru_cache(maxsize=4 * REUSE_WINDOW)(self._origin_uncached)
+        self._mapping = lru_cache(maxsize=256)(self._mapping_uncached)
+        self._render = lru_cache(maxsize=256)(self._render_uncached)
+
+    # -- story instances
+    def _origin_uncached(self, index: int) -> tuple[bool, CleanArticle]:
+        """Whether page ``index`` opens a story instance, and with which pool article."""
+        digest = hashlib.sha256(f"presscut-origin:{self.seed}:{index}".encode()).digest()
+        fresh = int.from_bytes(digest[:4], "big") / 2**32 < P_NEW_STORY
+        return fresh, self.articles[int.from_bytes(digest[4:12], "big") % len(self.articles)]
+
+    def _mapping_uncached(self, story_key: str, key: str) -> dict[str, str]:
+        return self.stories[story_key].mapping(instance_rng(self.seed, story_key, key))
+
+    def _render_uncached(self, art: CleanArticle, key: str) -> CleanArticle:
+        story = self.stories[art.story_key]
+        return story.render(art, self._mapping(art.story_key, key), key)
+
+    def _pick(
+        self, rng: random.Random, index: int, avoid: str | None = None
+    ) -> tuple[CleanArticle, CleanArticle]:
+        """(pool article, its rendering in a story instance) for one article of page ``index``.
+
+        A page opens its own instance with probability ``P_NEW_STORY``; otherwise it joins
+        an instance opened by one of the previous ``REUSE_WINDOW`` pages: another outlet's
+        article on that story, or (``P_COPY``) a copy of the opening article (a re-scrape or
+        a syndicated copy). ``avoid`` is a story key the article must not belong to.
+        """
+        fresh, lead = self._origin(index)
+        if fresh and lead.story_key != avoid:
+            return lead, self._render(lead, str(index))
+        opened = []
+        for k in range(max(0, index - REUSE_WINDOW), index):
+            f, art = self._origin(k)
+            if f and art.story_key != avoid:
+                opened.append((k, art))
+        if opened:
+            k, art = rng.choice(opened)
+            if rng.random() >= P_COPY:
+                art = rng.choice(self.stories[art.story_key].articles)
+            return art, self._render(art, str(k))
+        # nothing to join: an instance of its own, keyed apart from every page's instance
+        pool = [a for a in self.articles if a.story_key != avoid] or self.articles
+        art = pool[rng.randrange(len(pool))] if (lead.story_key == avoid) else lead
+        return art, self._render(art, f"{index}x" if avoid else str(index))
 
     # -- helpers
     def _bp(self, rng: random.Random, kind: str, outlet: str) -> list[str]:
@@ -386,9 +451,17 @@ class SyntheticGenerator:
             lines.add(f"By {byline}", "byline", k)
 
     # -- one page
-    def page(self, doc_id: str) -> SynthPage:
+    def page(self, doc_id: str, index: int | None = None) -> SynthPage:
+        """Page ``doc_id``; ``index`` is its position in a run of pages (0, 1, 2 …).
+
+        Neighbouring indexes share story instances, which gives a split its clusters of
+        re-scrapes and several outlets' articles per story. Without an index the page draws
+        one from its doc id and stands (almost always) alone.
+        """
         digest = hashlib.sha256(f"presscut-synth:{self.seed}:{doc_id}".encode()).hexdigest()
         rng = random.Random(digest)
+        if index is None:
+            index = int(digest[:12], 16)
         outlet = rng.choice(self.fillers.outlets)
         template = rng.choices(self._templates, self._weights)[0]
         default_sep = {
@@ -406,13 +479,11 @@ class SyntheticGenerator:
         layout = [f"template:{template}", f"separators:{sep}"]
         lines = _Lines(sep)
 
-        main = rng.choice(self.articles)
+        main_pool, main = self._pick(rng, index)
         picks = [main]
-        if rng.random() < 0.25:
-            others = [a for a in self.articles if a.story_key != main.story_key]
-            if others:
-                picks.append(rng.choice(others))
-                layout.append("second_unrelated_article")
+        if rng.random() < 0.25 and len(self.stories) > 1:
+            picks.append(self._pick(rng, index, avoid=main_pool.story_key)[1])
+            layout.append("second_unrelated_article")
         if rng.random() < 0.15:
             layout.append("cut_off")
 
@@ -480,7 +551,7 @@ class SyntheticGenerator:
                     k=k,
                     start_line=at[0],
                     end_line=at[-1] + 1,
-                    dup_cluster=f"dup:{art.id}",
+                    dup_cluster=f"dup:{art.id}",  # pool id + "#" + instance key
                     story_cluster=f"story:{art.story_key}",
                     byline=byline,
                 )

@@ -79,7 +79,8 @@ def write_synthetic(
                 )
             gen = SyntheticGenerator(articles, pools.boilerplate, seed=seed)
             start = offset
-            rows = (synthetic_row(gen.page(doc_id(seed, start + i))) for i in range(n))
+            # the index within the split places pages next to the ones they share stories with
+            rows = (synthetic_row(gen.page(doc_id(seed, start + i), i)) for i in range(n))
             task = bar.add_task(f"synthetic {split}", total=n) if bar else None
             written = write_rows(
                 out_dir / f"{split}.parquet",

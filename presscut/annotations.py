@@ -490,4 +490,6 @@ def page_to_yaml(page: Page) -> str:
     header = (
         f"# presscut annotation, format {FORMAT_VERSION}: lines are 0-based, ranges inclusive\n"
     )
-    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    return header + yaml.safe_dump(
+        doc, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+    )

@@ -55,3 +55,41 @@ def test_results_tables_in_docs_are_current(doc):
     assert section.strip() == results_section(read_summary(ROOT)).strip(), (
         f"{doc} results are stale: run `presscut baselines run`"
     )
+
+
+def test_dedup_table_shows_recall_by_edit_level_only_where_data_has_it():
+    from presscut.baselines.run import results_markdown
+
+    def entry(data, baseline, levels):
+        scores = {"pairwise_f1": 0.5, "ari": 0.4, "bcubed_f1": 0.6}
+        for k, (recall, pairs) in enumerate(levels):
+            scores[f"recall_level_{k}"], scores[f"gold_pairs_level_{k}"] = recall, pairs
+        return {"task": "article_dedup", "baseline": baseline, "data": data, "split": "test",
+                "n_items": 9, "scores": scores, "ci": {"pairwise_f1": [0.4, 0.6]}, "notes": ""}
+
+    summary = [entry("synthetic", "exact-hash", [(1.0, 10), (0.25, 4), (None, 0), (0.0, 3)]),
+               entry("synthetic", "minhash-lsh", [(1.0, 10), (0.75, 4), (None, 0), (0.5, 3)]),
+               entry("gold", "exact-hash", [(None, None)] * 4)]
+    synth = results_markdown(summary, "synthetic")
+    header = next(line for line in synth.splitlines() if line.startswith("| baseline"))
+    assert header.split(" | ")[-5:] == ["recall L0", "recall L1", "recall L2", "recall L3",
+                                        "notes |"]
+    row = next(line for line in synth.splitlines() if "`minhash-lsh`" in line)
+    assert row.split(" | ")[-5:-1] == ["1.000", "0.750", "–", "0.500"]
+    assert "gold pairs per level: 10 / 4 / 0 / 3" in synth
+    gold = results_markdown(summary, "gold")
+    assert "recall L" not in gold and "gold pairs" not in gold
+    assert "| ari | bcubed_f1 | notes |" in gold
+
+
+def test_committed_board_page_is_current(tmp_path):
+    import shutil
+
+    from presscut.baselines.publish import write_board_page
+
+    shutil.copytree(ROOT / "leaderboard", tmp_path / "leaderboard")
+    shutil.copytree(ROOT / "splits", tmp_path / "splits")
+    page = write_board_page(tmp_path)
+    assert page.read_text() == (ROOT / "leaderboard" / "index.html").read_text(), (
+        "leaderboard/index.html is stale: run `presscut baselines run`"
+    )

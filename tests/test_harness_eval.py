@@ -260,3 +260,68 @@ def test_cli_json_and_exit_codes(root):
     out = run_cli("eval", "stance", str(bad), "--root", str(root), cwd=root)
     assert out.returncode == 2
     assert "line 1" in out.stderr and "'maybe'" in out.stderr and "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------ dedup recall by edit level
+def synthetic_articles(root, pages):
+    """pages: doc_id → [(dup_cluster, edit_level), ...] (edit_level None: not recorded)."""
+    rows = []
+    for doc, arts in pages.items():
+        levels = [lv for _, lv in arts]
+        rows.append(complete("synthetic", {
+            "doc_id": doc,
+            "article_ids": [f"{doc}/{k}" for k in range(len(arts))],
+            "dup_clusters": [d for d, _ in arts],
+            "story_clusters": ["s"] * len(arts),
+            "edit_level": [] if None in levels else levels,
+        }))
+    write_rows(root, "synthetic", "test", rows)
+
+
+def test_article_dedup_recall_by_edit_level(root):
+    synthetic_articles(root, {"s0": [("d1", 0), ("d2", 0)],
+                              "s1": [("d1", 1), ("d2", 3)],
+                              "s2": [("d1", 2), ("d1", 3)]})
+    pred = {"s0/0": "p1", "s1/0": "p1", "s2/0": "p1", "s2/1": "p2", "s0/1": "p3", "s1/1": "p3"}
+    res = score_predictions("article_dedup",
+                            [{"article_id": a, "dup_cluster": c} for a, c in pred.items()],
+                            data="synthetic", root=root, **FAST)
+    s = res["scores"]
+    # d1 = {s0/0 L0, s1/0 L1, s2/0 L2, s2/1 L3}, d2 = {s0/1 L0, s1/1 L3}; a pair takes the
+    # larger level. L1: 1 pair, found; L2: 2, found; L3: 3 with s2/1 (missed) + the d2 pair
+    assert [s[f"gold_pairs_level_{k}"] for k in range(4)] == [0.0, 1.0, 2.0, 4.0]
+    assert s["recall_level_0"] is None  # no pair of two exact copies here
+    assert (s["recall_level_1"], s["recall_level_2"], s["recall_level_3"]) == (1.0, 1.0, 0.25)
+    assert s["pairwise_recall"] == pytest.approx(4 / 7)
+    assert {"recall_level_1", "recall_level_3"} <= set(res["ci"])
+    assert not any(k.startswith("gold_pairs_level_") for k in res["ci"])  # counts: no CI
+    lo, hi = res["ci"]["recall_level_3"]
+    assert 0.0 <= lo <= hi <= 1.0
+    assert {r["article_id"]: r["edit_level"] for r in res["per_item"]}["s2/1"] == 3
+
+
+def test_recall_by_edit_level_is_absent_without_levels(root):
+    gold = score_predictions("article_dedup", gold_predictions("article_dedup", root),
+                             root=root, **FAST)
+    synthetic_articles(root, {"s0": [("d1", None), ("d1", None)]})  # levels not recorded
+    synth = score_predictions("article_dedup",
+                              gold_predictions("article_dedup", root, data="synthetic"),
+                              data="synthetic", root=root, **FAST)
+    for res in (gold, synth):
+        levelled = [k for k in res["scores"] if "_level_" in k]
+        assert len(levelled) == 8 and all(res["scores"][k] is None for k in levelled)
+        assert not any("_level_" in k for k in res["ci"])
+        assert res["scores"]["pairwise_f1"] == 1.0
+
+
+@pytest.mark.parametrize(("levels", "message"), [([0], "1 edit_level entries for 2 articles"),
+                                                 ([0, 4], "edit_level 4 is not one of")])
+def test_bad_edit_levels_name_the_file_and_article(root, levels, message):
+    row = complete("synthetic", {"doc_id": "s0", "article_ids": ["s0/0", "s0/1"],
+                                 "dup_clusters": ["d1", "d1"], "story_clusters": ["s", "s"],
+                                 "edit_level": levels})
+    write_rows(root, "synthetic", "test", [row])
+    preds = [{"article_id": a, "dup_cluster": "c"} for a in ("s0/0", "s0/1")]
+    with pytest.raises(PresscutError, match=message) as err:
+        score_predictions("article_dedup", preds, data="synthetic", root=root, **FAST)
+    assert "test.parquet" in err.value.message

@@ -298,3 +298,89 @@ def test_vectorised_cluster_scores_match_the_pure_functions(case):
                 "bcubed_f1": bf}
     for name, value in expected.items():
         assert fast[name] == pytest.approx(value, abs=TOL), name
+
+
+# ------------------------------------------------------------------ dedup recall by edit level
+N_LEVELS = 4
+
+
+def brute_level_counts(gold, pred, levels, n_levels=N_LEVELS, origin=None):
+    """Every pair of items, one at a time: (tp, gold pairs) per max(level) of the pair.
+    ``origin`` names the item each position copies (a bootstrap draw); pairs of copies
+    of one item are left out."""
+    out = [[0, 0] for _ in range(n_levels)]
+    n = len(gold)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if gold[i] != gold[j] or (origin is not None and origin[i] == origin[j]):
+                continue
+            level = max(levels[i], levels[j])
+            out[level][1] += 1
+            out[level][0] += pred[i] == pred[j]
+    return [tuple(x) for x in out]
+
+
+@st.composite
+def levelled_clustering(draw):
+    # few gold clusters, so that clusters are big and hold every level
+    n = draw(st.integers(0, 60))
+    gold = draw(st.lists(st.sampled_from("abc"), min_size=n, max_size=n))
+    pred = draw(st.lists(st.sampled_from("vwxyz"), min_size=n, max_size=n))
+    levels = draw(st.lists(st.integers(0, N_LEVELS - 1), min_size=n, max_size=n))
+    return gold, pred, levels
+
+
+@SETTINGS
+@given(levelled_clustering())
+def test_pair_counts_by_level_match_pair_enumeration(case):
+    gold, pred, levels = case
+    assert m.pair_counts_by_level(gold, pred, levels, N_LEVELS) == brute_level_counts(
+        gold, pred, levels)
+
+
+@SETTINGS
+@given(levelled_clustering(), st.data())
+def test_vectorised_level_counts_match_pair_enumeration(case, data):
+    from presscut.harness.scoring import _codes, level_pair_counts_from_codes
+
+    gold, pred, levels = case
+    g, cells = _codes(gold), _codes(list(zip(gold, pred)))
+    lv = np.asarray(levels, dtype=np.int64)
+    fast = level_pair_counts_from_codes(g, cells, lv, N_LEVELS)
+    assert fast.tolist() == [list(x) for x in brute_level_counts(gold, pred, levels)]
+    if gold:  # a bootstrap draw: items repeat, copies of one item never pair
+        idx = np.asarray(data.draw(st.lists(st.integers(0, len(gold) - 1),
+                                            min_size=len(gold), max_size=len(gold))))
+        fast = level_pair_counts_from_codes(g, cells, lv, N_LEVELS, idx)
+        slow = brute_level_counts([gold[i] for i in idx], [pred[i] for i in idx],
+                                  [levels[i] for i in idx], origin=idx.tolist())
+        assert fast.tolist() == [list(x) for x in slow]
+
+
+def test_pair_counts_by_level_hand_case():
+    # cluster A: levels 0, 0, 1, 3; the level-3 copy is missed. Cluster B: two level-2
+    # copies split apart. Cluster C: a singleton, no pairs.
+    gold = ["A", "A", "A", "A", "B", "B", "C"]
+    pred = ["x", "x", "x", "y", "z", "w", "x"]
+    levels = [0, 0, 1, 3, 2, 2, 0]
+    # L0: (a0,a1) found; L1: (a0,a2), (a1,a2) found; L2: (b0,b1) missed;
+    # L3: the three pairs with a3 missed
+    assert m.pair_counts_by_level(gold, pred, levels, 4) == [(1, 1), (2, 2), (0, 1), (0, 3)]
+    assert m.pair_counts_by_level([], [], [], 4) == [(0, 0)] * 4
+
+
+def test_pair_counts_by_level_scale_with_a_big_cluster():
+    # 600 copies of one article, one of them heavily edited and split off: C(599, 2) exact
+    # pairs all found, 599 level-3 pairs all missed — counted without enumerating pairs
+    n = 600
+    gold, pred = ["A"] * n, ["x"] * (n - 1) + ["y"]
+    levels = [0] * (n - 1) + [3]
+    assert m.pair_counts_by_level(gold, pred, levels, 4) == [
+        (599 * 598 // 2, 599 * 598 // 2), (0, 0), (0, 0), (0, n - 1)]
+
+
+def test_pair_counts_by_level_rejects_bad_input():
+    with pytest.raises(ValueError, match="outside"):
+        m.pair_counts_by_level(["a"], ["x"], [4], 4)
+    with pytest.raises(ValueError, match="length"):
+        m.pair_counts_by_level(["a"], ["x", "y"], [0], 4)

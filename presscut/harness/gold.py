@@ -2,7 +2,7 @@
 
 Items are plain dicts with an ``id`` and whatever the task's scorer reads: ``lines``,
 ``roles`` (role names), ``articles`` ([start, end) pairs) and ``dup_groups`` for the
-page tasks, ``label`` for the others. ClassLabel columns are stored as int ids; names
+page tasks, ``label`` for the others (synthetic article dedup adds ``edit_level``). ClassLabel columns are stored as int ids; names
 are accepted too so files written by other tools still load.
 """
 
@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from presscut import paths
 from presscut.errors import PresscutError
-from presscut.harness.tasks import Task
+from presscut.harness.tasks import EDIT_LEVELS, Task
 from presscut.harness.validate import normalise_outlet
 from presscut.schema import ROLES, SPLITS, STANCES
 
@@ -80,7 +80,9 @@ def _name(value: int | str | None, names: tuple[str, ...]) -> str | None:
     return names[value]
 
 
-def _batches(files: list[Path], columns: list[str]) -> Iterator[dict]:
+def _batches(files: list[Path], columns: list[str], optional: tuple[str, ...] = ()
+             ) -> Iterator[dict]:
+    """Rows of ``columns`` (and of the ``optional`` ones a file has) file by file."""
     for f in files:
         # pre_buffer would read ahead across row groups and hold them (memory grew with
         # the file: 158 MB of Arrow buffers for 100k pages against 34 MB without)
@@ -88,8 +90,34 @@ def _batches(files: list[Path], columns: list[str]) -> Iterator[dict]:
         missing = [c for c in columns if c not in pf.schema_arrow.names]
         if missing:
             raise PresscutError(f"{f}: missing column(s) {', '.join(missing)}")
-        for batch in pf.iter_batches(batch_size=BATCH_SIZE, columns=columns):
+        present = columns + [c for c in optional if c in pf.schema_arrow.names]
+        for batch in pf.iter_batches(batch_size=BATCH_SIZE, columns=present):
             yield from batch.to_pylist()
+
+
+def _synthetic_dedup(files: list[Path]) -> Iterator[dict]:
+    """Synthetic articles with their dup cluster and, where recorded, their edit level.
+
+    A page written without levels (an empty ``edit_level`` list, or no such column)
+    gives ``edit_level: None``; a list of the wrong length or an unknown level is an
+    error, since it would pair levels with the wrong articles.
+    """
+    for f in files:
+        for row in _batches([f], ["doc_id", "article_ids", "dup_clusters"], ("edit_level",)):
+            ids, levels = row["article_ids"], row.get("edit_level") or []
+            if levels and len(levels) != len(ids):
+                raise PresscutError(
+                    f"{f}: page {row['doc_id']}: {len(levels)} edit_level entries "
+                    f"for {len(ids)} articles"
+                )
+            for k, (aid, label) in enumerate(zip(ids, row["dup_clusters"])):
+                level = levels[k] if levels else None
+                if level is not None and level not in EDIT_LEVELS:
+                    raise PresscutError(
+                        f"{f}: article {aid}: edit_level {level} is not one of "
+                        f"{', '.join(map(str, EDIT_LEVELS))}"
+                    )
+                yield {"id": aid, "label": label, "edit_level": level}
 
 
 def iter_gold(task: Task, files: list[Path], data: str) -> Iterator[dict]:
@@ -106,9 +134,11 @@ def iter_gold(task: Task, files: list[Path], data: str) -> Iterator[dict]:
             }
     elif name in ("article_dedup", "story_clustering"):
         if data == "synthetic":
-            column = "dup_clusters" if name == "article_dedup" else "story_clusters"
-            for row in _batches(files, ["article_ids", column]):
-                for aid, label in zip(row["article_ids"], row[column]):
+            if name == "article_dedup":
+                yield from _synthetic_dedup(files)
+                return
+            for row in _batches(files, ["article_ids", "story_clusters"]):
+                for aid, label in zip(row["article_ids"], row["story_clusters"]):
                     yield {"id": aid, "label": label}
         else:
             column = "dup_cluster" if name == "article_dedup" else "story_cluster"

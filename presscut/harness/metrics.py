@@ -330,3 +330,43 @@ def bcubed(gold: Sequence[Hashable], pred: Sequence[Hashable]) -> tuple[float, f
     p = sum(c * c / p_size[pl] for (_, pl), c in both.items()) / n
     r = sum(c * c / g_size[gl] for (gl, _), c in both.items()) / n
     return p, r, f1(p, r)
+
+
+def pair_counts_by_level(
+    gold: Sequence[Hashable],
+    pred: Sequence[Hashable],
+    levels: Sequence[int],
+    n_levels: int,
+) -> list[tuple[int, int]]:
+    """(true positive pairs, gold pairs) per level, for pairs in one gold cluster.
+
+    A pair's level is the larger of its two items' levels (0 .. n_levels - 1). Counted
+    by group, never by pair — clusters can hold hundreds of items: in a group of items
+    the pairs whose both levels are <= L number C(m_L, 2), with m_L its items of level
+    <= L, so the pairs of level exactly L are C(m_L, 2) - C(m_{L-1}, 2). Groups are gold
+    clusters for the gold pairs and (gold, pred) cells for the true positives.
+    """
+    if not len(gold) == len(pred) == len(levels):
+        raise ValueError("gold, pred and levels differ in length")
+    bad = [lv for lv in levels if not 0 <= lv < n_levels]
+    if bad:
+        raise ValueError(f"level {bad[0]!r} outside 0..{n_levels - 1}")
+
+    def cumulative(groups: Counter) -> list[int]:
+        per_group: dict[Hashable, list[int]] = {}
+        for (key, level), c in groups.items():
+            per_group.setdefault(key, [0] * n_levels)[level] += c
+        out = [0] * n_levels
+        for counts in per_group.values():
+            m = 0
+            for level in range(n_levels):
+                m += counts[level]
+                out[level] += _comb2(m)
+        return out
+
+    gold_cum = cumulative(Counter(zip(gold, levels)))
+    tp_cum = cumulative(Counter(zip(zip(gold, pred), levels)))
+    return [
+        (tp_cum[k] - (tp_cum[k - 1] if k else 0), gold_cum[k] - (gold_cum[k - 1] if k else 0))
+        for k in range(n_levels)
+    ]

@@ -14,6 +14,7 @@ import numpy as np
 
 from presscut.harness import metrics as m
 from presscut.harness.bootstrap import Scores, bootstrap_resample, bootstrap_sums
+from presscut.harness.tasks import EDIT_LEVELS, LEVEL_PAIRS, LEVEL_RECALLS
 from presscut.schema import ROLES, SCORED_ROLES, STANCES
 
 
@@ -310,6 +311,90 @@ class ClusterScorer(_LabelScorer):
         ]
 
 
+def level_pair_counts_from_codes(g: np.ndarray, cells: np.ndarray, lv: np.ndarray,
+                                 n_levels: int, idx: np.ndarray | None = None) -> np.ndarray:
+    """(tp pairs, gold pairs) per level as an (n_levels, 2) array, vectorised.
+
+    ``g`` are gold cluster codes, ``cells`` codes of the (gold, pred) cells, ``lv`` levels,
+    one per item. The same counting by group as :func:`metrics.pair_counts_by_level`
+    (a test checks it): one bincount over (group, level), cumulated over levels, C(m, 2)
+    summed. ``idx`` (a bootstrap resample) counts the drawn items instead, leaving out
+    the pairs an item drawn c times makes with its own copies: each is a sure hit at
+    the item's level, not a duplicate found, and on 1263 synthetic test articles they
+    lifted a recall of 0.004 to a CI of [0.006, 0.012].
+    """
+    if idx is not None:
+        c = np.bincount(idx, minlength=lv.size).astype(float)
+        own = np.bincount(lv, weights=c * (c - 1) / 2, minlength=n_levels)
+        g, cells, lv = g[idx], cells[idx], lv[idx]
+
+    def cumulative(groups: np.ndarray) -> np.ndarray:
+        size = (int(groups.max()) + 1) * n_levels if groups.size else n_levels
+        table = np.bincount(groups * n_levels + lv, minlength=size)
+        m = table.reshape(-1, n_levels).cumsum(axis=1).astype(float)
+        return (m * (m - 1) / 2).sum(axis=0)
+
+    counts = np.diff(np.stack([cumulative(cells), cumulative(g)], axis=1), axis=0, prepend=0.0)
+    return counts - own[:, None] if idx is not None else counts
+
+
+def level_scores(counts) -> Scores:
+    """recall_level_k (None for a level without gold pairs) and gold_pairs_level_k."""
+    out: Scores = {}
+    for name, (tp, n) in zip(LEVEL_RECALLS, counts):
+        out[name] = float(tp / n) if n else None
+    for name, (_, n) in zip(LEVEL_PAIRS, counts):
+        out[name] = float(n)
+    return out
+
+
+class DedupScorer(ClusterScorer):
+    """Article dedup: the cluster metrics, plus pair recall by edit level where the data
+    records one for every article (synthetic pages do; gold articles have none)."""
+
+    def __init__(self, id_field: str, cluster_field: str) -> None:
+        super().__init__(id_field, cluster_field)
+        self.levels: list[int | None] = []
+
+    def add(self, gold: dict, pred) -> None:
+        super().add(gold, pred)
+        self.levels.append(gold.get("edit_level"))
+
+    def _has_levels(self) -> bool:
+        return bool(self.levels) and all(lv is not None for lv in self.levels)
+
+    def scores(self) -> Scores:
+        out = super().scores()
+        if self._has_levels():
+            out.update(level_scores(m.pair_counts_by_level(
+                self.gold, self.pred, self.levels, len(EDIT_LEVELS))))
+        return out
+
+    def intervals(self, n_resamples: int, seed: int, level: float) -> dict:
+        if not self._has_levels():
+            return super().intervals(n_resamples, seed, level)
+        g, p = _codes(self.gold), _codes(self.pred)
+        cells = _codes(list(zip(self.gold, self.pred)))
+        lv = np.asarray(self.levels, dtype=np.int64)
+        n_levels = len(EDIT_LEVELS)
+
+        def stat(idx: np.ndarray) -> Scores:
+            out = cluster_scores_from_codes(g[idx], p[idx])
+            recalls = level_scores(level_pair_counts_from_codes(g, cells, lv, n_levels, idx))
+            # a CI of a count says little; counts are reported without one
+            out.update({k: v for k, v in recalls.items() if k in LEVEL_RECALLS})
+            return out
+
+        return bootstrap_resample(len(g), stat, n_resamples=n_resamples, seed=seed, level=level)
+
+    def breakdown(self) -> list[dict]:
+        rows = super().breakdown()
+        if self._has_levels():
+            for row, lv in zip(rows, self.levels):
+                row["edit_level"] = lv
+        return rows
+
+
 class SourceScorer(_LabelScorer):
     NONE = "<none>"  # the class "page names no outlet"
 
@@ -331,7 +416,7 @@ def make_scorer(task_name: str) -> Scorer:
     if task_name == "stance":
         return StanceScorer()
     if task_name == "article_dedup":
-        return ClusterScorer("article_id", "dup_cluster")
+        return DedupScorer("article_id", "dup_cluster")
     if task_name == "story_clustering":
         return ClusterScorer("article_id", "story_cluster")
     if task_name == "source":

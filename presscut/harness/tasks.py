@@ -33,10 +33,21 @@ class Task:
     expected_input_format: str = ""
     allowed_splits: tuple[str, ...] = ALL_SPLITS
     example: dict = field(default_factory=dict)
+    # metrics that slice another metric (e.g. recall by edit level) or count what a slice
+    # holds: reported, but not summary scores for a results table
+    breakdown_metrics: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()  # plain counts: no direction that is better, no CI
 
     def direction(self, metric: str) -> str:
         return LOWER if metric in self.lower_is_better else HIGHER
 
+
+# The synthetic generator's edit levels: 0 = an exact copy, 1 word substitutions,
+# 2 sentence drops/insertions, 3 paragraph reordering + truncation (``edit_level``
+# in the synthetic config). A same-cluster pair is as hard as its more edited article.
+EDIT_LEVELS = (0, 1, 2, 3)
+LEVEL_RECALLS = tuple(f"recall_level_{k}" for k in EDIT_LEVELS)
+LEVEL_PAIRS = tuple(f"gold_pairs_level_{k}" for k in EDIT_LEVELS)
 
 _ROLE_LIST = ", ".join(ROLES)
 _STANCE_LIST = ", ".join(STANCES)
@@ -101,7 +112,7 @@ LINE_DEDUP = Task(
 
 ARTICLE_DEDUP = Task(
     name="article_dedup",
-    version="1.0",
+    version="1.1",  # 1.1: pair recall by edit level on synthetic data
     description="Which articles are the same text (a re-scrape, a syndicated copy).",
     config="articles",
     default_split="all",
@@ -109,9 +120,12 @@ ARTICLE_DEDUP = Task(
     item="article",
     fields={"article_id": "str", "dup_cluster": "str"},
     metrics=("pairwise_f1", "pairwise_precision", "pairwise_recall", "ari",
-             "bcubed_f1", "bcubed_precision", "bcubed_recall"),
+             "bcubed_f1", "bcubed_precision", "bcubed_recall", *LEVEL_RECALLS, *LEVEL_PAIRS),
     main_score="pairwise_f1",
     synthetic=True,
+    # only synthetic data records edit levels; on gold these are None
+    breakdown_metrics=(*LEVEL_RECALLS, *LEVEL_PAIRS),
+    counts=LEVEL_PAIRS,
     expected_input_format=(
         "One JSON object per line and one line per article of the whole collection:\n"
         '  {"article_id": "<doc_id>/<k>", "dup_cluster": str}\n'
