@@ -59,9 +59,7 @@ _WORD = re.compile(r"[A-Z][A-Za-z]+|[A-Z]{2,5}\b")
 # a capitalised token opening a sentence may be an ordinary word ("Drivers face ...")
 _OPENER = re.compile(r"(?:^|[.!?:;]['\"”’)]*)\s*['\"“‘(]*$")
 # numbers that stand alone: not part of a time (07:45), a date (14.03.2023), a code (A-7)
-_NUMBER = re.compile(
-    r"(?<![\w.:,/\-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w:/]|[.,]\d)"
-)
+_NUMBER = re.compile(r"(?<![\w.:,/\-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w:/]|[.,]\d)")
 
 _ONSETS = "b br c d dr f g gr h k kr l m n p pr r s st t tr v z".split()
 _VOWELS = "a e i o u a e o ai ei".split()
@@ -146,10 +144,12 @@ class StoryTemplate:
                     frag[v], frag[v_cap] = pick, pick_cap
                 fragments.append(frag)
             self._fragments.append(fragments)
-        alternation = "|".join(map(re.escape, sorted(keys, key=lambda k: (-len(k), k))))
-        # not inside a word or a clock time ("07:45" keeps its minutes)
-        bounds = (r"(?<!\w)(?<!\d:)(?:", r")(?!\w|:\d)")
-        self.pattern = re.compile(bounds[0] + alternation + bounds[1]) if keys else None
+        # one pattern per article with only the keys it contains: a long alternation is
+        # what rendering spends its time on
+        self.patterns: dict[str, re.Pattern | None] = {}
+        for a in self.articles:
+            text = "\n".join(_texts(a))
+            self.patterns[a.id] = _pattern([k for k in keys if k in text])
 
     def mapping(self, rng: random.Random) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -169,9 +169,10 @@ class StoryTemplate:
         """``article`` rewritten by ``mapping``; its id and story key gain ``#key``."""
         singles = (article.title, article.dek, article.byline, article.dateline)
         texts = [t or "" for t in singles] + [*article.captions, *article.paragraphs]
-        if self.pattern is not None:
+        pattern = self.patterns[article.id]
+        if pattern is not None:
             # pool texts are single lines: one pass over all of them joined by newlines
-            texts = self.pattern.sub(lambda m: mapping[m.group(0)], "\n".join(texts)).split("\n")
+            texts = pattern.sub(lambda m: mapping[m.group(0)], "\n".join(texts)).split("\n")
         n_caps = len(article.captions)
         title, dek, byline, dateline = (t if s else s for t, s in zip(texts[:4], singles))
         return replace(
@@ -185,6 +186,14 @@ class StoryTemplate:
             paragraphs=tuple(texts[4 + n_caps :]),
             story=f"{article.story_key}#{key}",
         )
+
+
+def _pattern(keys: list[str]) -> re.Pattern | None:
+    if not keys:
+        return None
+    alternation = "|".join(map(re.escape, sorted(keys, key=lambda k: (-len(k), k))))
+    # not inside a word or a clock time ("07:45" keeps its minutes)
+    return re.compile(r"(?<!\w)(?<!\d:)(?:" + alternation + r")(?!\w|:\d)")
 
 
 def _renumber(rng: random.Random, num: str, year_shift: int) -> str:

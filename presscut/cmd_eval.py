@@ -18,7 +18,10 @@ def _fmt(x: float | None) -> str:
 
 
 def render_table(result: dict) -> Table:
+    from presscut.harness.tasks import get_task
+
     main = result["main_score"]
+    counts = get_task(result["task"]).counts
     table = Table(
         title=(f"{result['task']} v{result['task_version']} · {result['data']} "
                f"{result['split']} · {result['n_items']} {result['bootstrap']['unit']}s"),
@@ -35,7 +38,9 @@ def render_table(result: dict) -> Table:
         lo, hi = result["ci"].get(name, [None, None])
         ci = "—" if lo is None else f"[{lo:.4f}, {hi:.4f}]"
         label = f"[bold]{name}[/] (main)" if name == main else name
-        table.add_row(label, _fmt(value), ci, result["direction"][name])
+        is_count = name in counts  # pair counts per difficulty level, not scores
+        shown = str(int(value)) if is_count and value is not None else _fmt(value)
+        table.add_row(label, shown, ci, "" if is_count else result["direction"][name])
     return table
 
 

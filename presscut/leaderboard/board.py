@@ -114,6 +114,8 @@ def summary_metrics(metrics: tuple[str, ...]) -> tuple[str, ...]:
     for name in metrics[1:]:
         if name.endswith(("_precision", "_recall")) or name.rsplit("_", 1)[-1] in _PER_LABEL:
             continue
+        if "_level_" in name:  # difficulty breakdowns (and their pair counts) stay on the HTML page
+            continue
         keep.append(name)
     return tuple(keep)
 
