@@ -26,12 +26,14 @@ import hashlib
 import json
 import random
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from presscut.builder.pools import DATA_DIR, CleanArticle
 
 VARIANTS = DATA_DIR / "variants.json"
+P_DROP_PARAGRAPH = 0.25
+MIN_PARAGRAPHS = 3
 
 # Capitalised words that are not names of this story's people, places or organisations:
 # left alone so "the Varn River" becomes "the Telsa River", not "the Telsa Moruk".
@@ -84,8 +86,34 @@ def _name_bank(n: int = 4000) -> list[str]:
 NAMES = _name_bank()
 
 
-def load_variant_groups(path: Path = VARIANTS) -> list[tuple[str, ...]]:
-    return [tuple(g) for g in json.loads(Path(path).read_text(encoding="utf-8"))["groups"]]
+@dataclass(frozen=True)
+class Variants:
+    """``data/variants.json``: word groups (one pick per instance) and rotations (one shift)."""
+
+    groups: tuple[tuple[str, ...], ...]
+    rotations: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def load(cls, path: Path = VARIANTS) -> Variants:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            groups=tuple(tuple(g) for g in doc["groups"]),
+            rotations=tuple(tuple(r) for r in doc.get("rotations", ())),
+        )
+
+    def options(self, words: set[str]) -> list[list[tuple[str, str]]]:
+        """Per group or rotation touching ``words``: its possible rewrites, as pair lists."""
+        out = []
+        for g in self.groups:
+            if any(all(w in words for w in v.split()) for v in g):
+                out.append([[(v, pick) for v in g] for pick in g])
+        for r in self.rotations:
+            if any(v.lower() in words for v in r):
+                n = len(r)
+                out.append(
+                    [[(v, r[(i + step) % n]) for i, v in enumerate(r)] for step in range(1, n)]
+                )
+        return out
 
 
 def _texts(a: CleanArticle) -> list[str]:
@@ -118,31 +146,25 @@ def _cap(word: str) -> str:
 class StoryTemplate:
     """What an instance of one pool story may rewrite: found once, applied per instance."""
 
-    def __init__(self, story_key: str, articles: list[CleanArticle], groups):
+    def __init__(self, story_key: str, articles: list[CleanArticle], variants: Variants):
         self.story_key = story_key
         self.articles = sorted(articles, key=lambda a: a.id)
-        texts = [t for a in self.articles for t in _texts(a)]
-        joined = "\n".join(texts)
+        joined = "\n".join(t for a in self.articles for t in _texts(a))
         self.entities = sorted(_entity_tokens(self.articles))
         self.numbers = sorted({m.group(0) for m in _NUMBER.finditer(joined)})
-        # only the word groups this story uses, in file order (the draw depends on it)
-        self.groups: list[tuple[str, ...]] = []
-        words = set(re.findall(r"[A-Za-z][a-z\-]*", joined.lower()))
-        for g in groups:
-            if any(all(w in words for w in v.split()) for v in g):
-                self.groups.append(g)
         keys = set(self.entities) | set(self.numbers)
-        # per group, per pick: the mapping fragment, so an instance costs one update a group
+        # per word group or rotation this story uses (file order: the draw depends on it),
+        # its rewrites as ready mapping fragments, so an instance costs one update per group
+        words = set(re.findall(r"[A-Za-z][a-z\-]*", joined.lower()))
         self._fragments: list[list[dict[str, str]]] = []
-        for g in self.groups:
-            forms = [(v, _cap(v)) for v in g]
-            keys |= {f for pair in forms for f in pair}
+        for options in variants.options(words):
             fragments = []
-            for pick, pick_cap in forms:
+            for pairs in options:
                 frag = {}
-                for v, v_cap in forms:
-                    frag[v], frag[v_cap] = pick, pick_cap
+                for old, new in pairs:
+                    frag[old], frag[_cap(old)] = new, _cap(new)
                 fragments.append(frag)
+            keys |= set(fragments[0])
             self._fragments.append(fragments)
         # one pattern per article with only the keys it contains: a long alternation is
         # what rendering spends its time on
@@ -165,10 +187,20 @@ class StoryTemplate:
             out[tok] = "".join(rng.choice("ABCDEFGHKLMNPRSTVW") for _ in tok)
         return out
 
-    def render(self, article: CleanArticle, mapping: dict[str, str], key: str) -> CleanArticle:
-        """``article`` rewritten by ``mapping``; its id and story key gain ``#key``."""
+    def render(
+        self, article: CleanArticle, mapping: dict[str, str], key: str, rng: random.Random
+    ) -> CleanArticle:
+        """``article`` rewritten by ``mapping``; its id and story key gain ``#key``.
+
+        Each outlet also cuts its own version: ``rng`` (one per instance and article) drops
+        some paragraphs after the lead, keeping at least ``MIN_PARAGRAPHS``.
+        """
+        paras = list(article.paragraphs)
+        for j in range(len(paras) - 1, 0, -1):
+            if len(paras) > MIN_PARAGRAPHS and rng.random() < P_DROP_PARAGRAPH:
+                del paras[j]
         singles = (article.title, article.dek, article.byline, article.dateline)
-        texts = [t or "" for t in singles] + [*article.captions, *article.paragraphs]
+        texts = [t or "" for t in singles] + [*article.captions, *paras]
         pattern = self.patterns[article.id]
         if pattern is not None:
             # pool texts are single lines: one pass over all of them joined by newlines

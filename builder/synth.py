@@ -7,19 +7,24 @@ comment widgets around or inside the body, separator lines holding only a non-br
 space, bylines with an e-mail address, pages with no blank line at all, an unrelated second
 article appended, pages cut off mid-body.
 
+Articles come from *story instances* (:mod:`presscut.builder.story_instances`): a pool story
+rewritten with consistent fictional names, numbers and wording, so a few dozen pool articles
+yield hundreds of distinct stories; neighbouring pages share instances (see ``_pick``).
+
 Because the generator places every line, it knows each line's role, every article span,
 which lines repeat each other (exact or near), and which articles are copies of the same
-pool article (``dup_cluster``) or report the same story (``story_cluster``). Copies carry
-controlled edits at graded difficulty, recorded per article as ``edit_level``:
+instance article (``dup_cluster``) or report the same story instance (``story_cluster``).
+Copies carry controlled edits at graded difficulty, recorded per article as ``edit_level``:
 
-0. exact copy of the pool article (a re-scrape: only the page around it differs);
+0. exact copy of the instance article (a re-scrape: only the page around it differs);
 1. light: one or two word substitutions;
 2. medium: a sentence dropped, a sentence inserted, a few substitutions
    (a page cut off mid-body counts as at least this level);
 3. heavy: paragraphs reordered, sentences dropped and inserted, more substitutions, the
    last quarter of the article truncated.
 
-All randomness comes from one ``random.Random`` per page, seeded from ``(seed, doc_id)``,
+Page randomness comes from one ``random.Random`` per page, seeded from ``(seed, doc_id)``;
+which instance a page joins depends on ``(seed, index)`` and its neighbours' indexes only,
 so a page does not depend on which other pages were generated or in what batch.
 """
 
@@ -36,7 +41,7 @@ from pathlib import Path
 
 from presscut.annotations import Article, DupGroup, Page
 from presscut.builder.pools import DATA_DIR, CleanArticle
-from presscut.builder.story_instances import StoryTemplate, instance_rng, load_variant_groups
+from presscut.builder.story_instances import StoryTemplate, Variants, instance_rng
 from presscut.errors import PresscutError
 from presscut.schema import (
     DUP_KINDS,
@@ -69,8 +74,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])([”\"’']?)\s+(?=[A-Z“\"‘'])")
 
 
 @cache
-def _variant_groups() -> list[tuple[str, ...]]:
-    return load_variant_groups()
+def _variants() -> Variants:
+    return Variants.load()
 
 
 @dataclass
@@ -90,6 +95,11 @@ class Fillers:
             self.swap.setdefault(b, a)
         words = sorted(self.swap, key=len, reverse=True)
         self.swap_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+        # copies of one instance share paragraphs: find their swappable words once
+        self.swap_spans = lru_cache(maxsize=4096)(self._swap_spans)
+
+    def _swap_spans(self, text: str) -> tuple[tuple[int, int, str], ...]:
+        return tuple((m.start(), m.end(), m.group(0)) for m in self.swap_pattern.finditer(text))
 
     @classmethod
     def load(cls, path: Path = FILLERS) -> Fillers:
@@ -123,11 +133,11 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def _substitute(rng: random.Random, paras: list[str], fillers: Fillers) -> bool:
     """Replace one occurrence of a word/phrase with its counterpart (either direction)."""
-    options = [(j, m) for j, p in enumerate(paras) for m in fillers.swap_pattern.finditer(p)]
+    options = [(j, span) for j, p in enumerate(paras) for span in fillers.swap_spans(p)]
     if not options:
         return False
-    j, m = rng.choice(options)
-    paras[j] = paras[j][: m.start()] + fillers.swap[m.group(0)] + paras[j][m.end() :]
+    j, (start, end, word) = rng.choice(options)
+    paras[j] = paras[j][:start] + fillers.swap[word] + paras[j][end:]
     return True
 
 
@@ -277,8 +287,8 @@ class SyntheticGenerator:
         by_story: dict[str, list[CleanArticle]] = {}
         for a in self.articles:
             by_story.setdefault(a.story_key, []).append(a)
-        groups = _variant_groups()
-        self.stories = {k: StoryTemplate(k, arts, groups) for k, arts in by_story.items()}
+        variants = _variants()
+        self.stories = {k: StoryTemplate(k, arts, variants) for k, arts in by_story.items()}
         # bounded caches: pages re-use the instances of their recent neighbours
         self._origin = lru_cache(maxsize=4 * REUSE_WINDOW)(self._origin_uncached)
         self._mapping = lru_cache(maxsize=256)(self._mapping_uncached)
@@ -295,8 +305,18 @@ class SyntheticGenerator:
         return self.stories[story_key].mapping(instance_rng(self.seed, story_key, key))
 
     def _render_uncached(self, art: CleanArticle, key: str) -> CleanArticle:
-        story = self.stories[art.story_key]
-        return story.render(art, self._mapping(art.story_key, key), key)
+        mapping = self._mapping(art.story_key, key)
+        rng = instance_rng(self.seed, art.id, key)
+        return self.stories[art.story_key].render(art, mapping, key, rng)
+
+    def instance_article(self, dup_cluster: str) -> CleanArticle:
+        """The clean text behind ``dup_cluster`` (``dup:<pool id>#<instance key>``): the pool
+        article as its story instance rewrote it, before any page-level edit."""
+        pool_id, _, key = dup_cluster.removeprefix("dup:").rpartition("#")
+        by_id = {a.id: a for a in self.articles}
+        if pool_id not in by_id or not key:
+            raise PresscutError(f"no pool article behind dup cluster {dup_cluster!r}")
+        return self._render(by_id[pool_id], key)
 
     def _pick(
         self, rng: random.Random, index: int, avoid: str | None = None
@@ -318,8 +338,9 @@ class SyntheticGenerator:
                 opened.append((k, art))
         if opened:
             k, art = rng.choice(opened)
-            if rng.random() >= P_COPY:
-                art = rng.choice(self.stories[art.story_key].articles)
+            siblings = [a for a in self.stories[art.story_key].articles if a is not art]
+            if siblings and rng.random() >= P_COPY:
+                art = rng.choice(siblings)
             return art, self._render(art, str(k))
         # nothing to join: an instance of its own, keyed apart from every page's instance
         pool = [a for a in self.articles if a.story_key != avoid] or self.articles
@@ -499,6 +520,9 @@ class SyntheticGenerator:
             last = k == len(picks) - 1
             if last and "cut_off" in layout:
                 paras = cut_off(rng, paras)
+                if paras == list(art.paragraphs):
+                    # the cut took off exactly what the edits had added: cut one word more
+                    paras[-1] = paras[-1].rsplit(" ", 1)[0]
                 level = max(level, 2)
                 steps.append("cut_off")
             levels.append(level)

@@ -21,7 +21,7 @@ from presscut.schema import SPLITS, SYNTHETIC_FEATURES
 ARTICLE_FRACTIONS = {"train": 0.6, "validation": 0.2, "test": 0.2}
 
 # What `presscut build` commits: enough pages to train a line classifier (~110k labelled
-# lines in train), small enough that splits/synthetic stays near 1 MB (zstd Parquet).
+# lines in train), small enough that splits/synthetic stays near 2.3 MB (zstd Parquet).
 DEFAULT_SIZES = {"train": 5000, "validation": 1000, "test": 1000}
 
 

@@ -1,10 +1,12 @@
-"""Synthetic pages: valid labels, the promised layouts, graded edits, determinism, streaming."""
+"""Synthetic pages: valid labels, the promised layouts, graded edits, story instances and
+their cluster sizes, determinism, streaming."""
 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from statistics import mean
 
 import pyarrow.parquet as pq
@@ -14,8 +16,15 @@ from rapidfuzz import fuzz
 
 from presscut.annotations import page_to_yaml, parse_page
 from presscut.builder.parquet_stream import write_rows
-from presscut.builder.pools import builtin_pools
-from presscut.builder.synth import Fillers, SyntheticGenerator, split_sentences, synthetic_row
+from presscut.builder.pools import CleanArticle, builtin_pools
+from presscut.builder.story_instances import StoryTemplate, Variants, instance_rng
+from presscut.builder.synth import (
+    Fillers,
+    SyntheticGenerator,
+    edit_article,
+    split_sentences,
+    synthetic_row,
+)
 from presscut.builder.synth_write import write_synthetic
 from presscut.schema import ROLES, SYNTHETIC_FEATURES, is_blank
 
@@ -30,7 +39,12 @@ def pools():
 @pytest.fixture(scope="module")
 def pages(pools):
     gen = SyntheticGenerator(pools.articles, pools.boilerplate, seed=11)
-    return [gen.page(f"syn-11-{n}") for n in range(N_PAGES)]
+    return [gen.page(f"syn-11-{n}", n) for n in range(N_PAGES)]
+
+
+@pytest.fixture(scope="module")
+def gen11(pools):
+    return SyntheticGenerator(pools.articles, pools.boilerplate, seed=11)
 
 
 def test_every_page_passes_the_gold_validator(pages, tmp_path):
@@ -146,12 +160,16 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
-def test_edit_levels_are_graded(pages, pools):
-    source = {f"dup:{a.id}": a for a in pools.articles}
+def _jaccard(a: str, b: str) -> float:
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def test_edit_levels_are_graded(pages, gen11):
     by_level = defaultdict(list)
     for sp in pages:
         for a, level in zip(sp.page.articles, sp.edit_levels):
-            original = "\n".join(source[a.dup_cluster].paragraphs)
+            original = "\n".join(gen11.instance_article(a.dup_cluster).paragraphs)
             body = sp.page.body(a)
             if level == 0:
                 assert body == original  # an exact copy, only the page around it differs
@@ -165,10 +183,89 @@ def test_edit_levels_are_graded(pages, pools):
 
 
 def test_clusters_follow_the_pool(pages, pools):
-    story = {f"dup:{a.id}": f"story:{a.story_key}" for a in pools.articles}
+    # dup cluster = (instance, pool article); story cluster = (instance, pool story)
+    story = {a.id: a.story_key for a in pools.articles}
     for sp in pages:
         for a in sp.page.articles:
-            assert story[a.dup_cluster] == a.story_cluster
+            pool_id, _, key = a.dup_cluster.removeprefix("dup:").rpartition("#")
+            assert a.story_cluster == f"story:{story[pool_id]}#{key}"
+
+
+def test_many_story_instances_with_realistic_cluster_sizes(pools, tmp_path):
+    write_synthetic(tmp_path, {"train": 1, "validation": 1, "test": 1000}, seed=0, pools=pools)
+    table = pq.read_table(tmp_path / "test.parquet", columns=["dup_clusters", "story_clusters"])
+    dup, story, dups_of_story = Counter(), Counter(), defaultdict(set)
+    for ds, ss in zip(table.column(0).to_pylist(), table.column(1).to_pylist()):
+        for d, s in zip(ds, ss):
+            dup[d] += 1
+            story[s] += 1
+            dups_of_story[s].add(d)
+    # the test split holds only 3 pool stories; instances make hundreds of them
+    assert len({s.rpartition("#")[0] for s in story}) <= 4
+    assert len(story) >= 200 and len(dup) >= 400
+    sizes = sorted(dup.values())
+    assert sizes[len(sizes) // 2] <= 2  # most texts are scraped once or twice
+    assert sum(1 for n in sizes if n <= 5) >= 0.95 * len(sizes)
+    assert 1.2 <= mean(sizes) <= 3 and max(sizes) <= 20
+    # stories gather several outlets' articles, not only copies of one
+    multi = sum(1 for d in dups_of_story.values() if len(d) >= 2)
+    assert multi >= 0.3 * len(story)
+
+
+def test_instances_of_one_template_are_not_near_duplicates(gen11):
+    rng = random.Random(0)
+    between, level3 = [], []
+    for art in gen11.articles:
+        for r in range(4):
+            a = gen11.instance_article(f"dup:{art.id}#a{r}")
+            b = gen11.instance_article(f"dup:{art.id}#b{r}")
+            text_a = "\n".join(a.paragraphs)
+            between.append(_jaccard(text_a, "\n".join(b.paragraphs)))
+            paras, _ = edit_article(rng, a, 3, gen11.fillers)
+            level3.append(_jaccard(text_a, "\n".join(paras)))
+    assert mean(between) < 0.6 * mean(level3), (mean(between), mean(level3))
+    assert sorted(between)[int(0.95 * len(between))] < mean(level3)
+
+
+def test_an_instance_rewrites_its_story_consistently():
+    quote = "“We will not reopen Kestrel Bridge,” said engineer Ilse Brandt on Monday."
+    arts = [
+        CleanArticle(
+            id="x-1",
+            title="Kestrel Bridge shut",
+            byline="Marta Oyelaran",
+            paragraphs=("The city of Port Alder closed Kestrel Bridge on Monday.", quote, "p3."),
+            story="s",
+        ),
+        CleanArticle(
+            id="x-2",
+            title="Port Alder detours",
+            paragraphs=(f"About 40,000 drivers face detours in Port Alder. {quote}", "p2.", "p3."),
+            story="s",
+        ),
+    ]
+    template = StoryTemplate("s", arts, Variants.load())
+    assert {"Kestrel", "Alder", "Ilse", "Brandt", "Marta", "Oyelaran"} <= set(template.entities)
+    assert not {"The", "About", "Port", "Bridge", "Monday"} & set(template.entities)
+
+    class Keep(random.Random):  # never drops a paragraph
+        def random(self):
+            return 0.999
+
+    def render(key):
+        mapping = template.mapping(instance_rng(0, "s", key))
+        return [template.render(a, mapping, key, Keep()) for a in arts]
+
+    one, two = render("1"), render("2")
+    quote_1 = one[0].paragraphs[1]
+    assert one[1].paragraphs[0].endswith(" " + quote_1)  # the wire quote is shared
+    for name in ("Kestrel", "Ilse", "Brandt", "Alder", "Monday", "40,000"):
+        assert name not in quote_1 + one[1].paragraphs[0]
+    assert one[0].paragraphs[0].startswith("The ") and " Port " in one[0].paragraphs[0]
+    assert one[0].byline != "Marta Oyelaran" and one[0].story == "s#1"
+    # the headline gets the names the body got
+    assert one[0].title.split()[0] == one[0].paragraphs[0].split()[-4]
+    assert quote_1 != two[0].paragraphs[1]
 
 
 def test_same_seed_same_page_other_seed_other_page(pools):
