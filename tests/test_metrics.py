@@ -285,6 +285,38 @@ def test_prf_conventions():
 
 
 @SETTINGS
+@given(two_labelings(), st.randoms(use_true_random=False))
+def test_resampled_pair_counts_leave_out_copies_of_one_item(case, rnd):
+    """On a bootstrap resample, pairs between copies of one drawn item are not pairs.
+
+    Reference: enumerate the pairs of draw positions by brute force, skipping those
+    whose two draws are the same original item.
+    """
+    from presscut.harness.scoring import _codes, cluster_scores_from_codes, self_pairs
+
+    gold, pred = case
+    idx = np.array([rnd.randrange(len(gold)) for _ in range(len(gold))])
+    tp = fp = fn = tn = 0
+    for a in range(len(idx)):
+        for b in range(a + 1, len(idx)):
+            i, j = idx[a], idx[b]
+            if i == j:
+                continue
+            same_g, same_p = gold[i] == gold[j], pred[i] == pred[j]
+            tp += same_g and same_p
+            fp += same_p and not same_g
+            fn += same_g and not same_p
+            tn += not same_g and not same_p
+    g, p = _codes(gold), _codes(pred)
+    fast = cluster_scores_from_codes(g[idx], p[idx], self_pairs(idx))
+    assert fast["pairwise_f1"] == pytest.approx(m.prf(tp, tp + fp, tp + fn)[2], abs=TOL)
+    if fp or fn:
+        den = (tp + fn) * (fn + tn) + (tp + fp) * (fp + tn)
+        ari = 2.0 * (tp * tn - fn * fp) / den if den else 1.0
+        assert fast["ari"] == pytest.approx(ari, abs=TOL)
+
+
+@SETTINGS
 @given(two_labelings())
 def test_vectorised_cluster_scores_match_the_pure_functions(case):
     from presscut.harness.scoring import _codes, cluster_scores_from_codes

@@ -243,11 +243,21 @@ def _codes(values: list) -> np.ndarray:
                        count=len(values))
 
 
-def cluster_scores_from_codes(g: np.ndarray, p: np.ndarray) -> Scores:
+def self_pairs(idx: np.ndarray) -> float:
+    """Pairs a bootstrap resample makes between copies of one drawn item."""
+    c = np.bincount(idx).astype(float)
+    return float((c * (c - 1) / 2).sum())
+
+
+def cluster_scores_from_codes(g: np.ndarray, p: np.ndarray, own_pairs: float = 0.0) -> Scores:
     """Pairwise P/R/F1, ARI and B-cubed from integer-coded clusterings, vectorised.
 
     The same numbers as :mod:`metrics`' pure functions (a test checks it); used for
     bootstrap resamples, where the pure versions would be slow on large collections.
+    ``own_pairs`` (see :func:`self_pairs`) are left out of the pair counts: a pair of an
+    item with its own copy sits in one cell, one gold and one predicted cluster, so it
+    is a sure true positive that says nothing about the system. Counted, they lifted the
+    CI of a pairwise F1 of 0.19 (mostly singleton clusters) to [0.63, 0.71].
     """
     n = g.size
     if n == 0:
@@ -261,10 +271,10 @@ def cluster_scores_from_codes(g: np.ndarray, p: np.ndarray) -> Scores:
     def comb2(c: np.ndarray) -> float:
         return float((c * (c - 1) / 2).sum())
 
-    tp = comb2(cells)
-    fp = comb2(p_counts) - tp
-    fn = comb2(g_counts) - tp
-    tn = n * (n - 1) / 2 - tp - fp - fn
+    tp = comb2(cells) - own_pairs
+    fp = comb2(p_counts) - own_pairs - tp
+    fn = comb2(g_counts) - own_pairs - tp
+    tn = n * (n - 1) / 2 - own_pairs - tp - fp - fn
     pp, pr, pf = m.prf(tp, tp + fp, tp + fn)
     if fn == 0 and fp == 0:
         ari = 1.0
@@ -295,8 +305,10 @@ class ClusterScorer(_LabelScorer):
 
     def intervals(self, n_resamples: int, seed: int, level: float) -> dict:
         g, p = _codes(self.gold), _codes(self.pred)
-        return bootstrap_resample(len(g), lambda idx: cluster_scores_from_codes(g[idx], p[idx]),
-                                  n_resamples=n_resamples, seed=seed, level=level)
+        return bootstrap_resample(
+            len(g), lambda idx: cluster_scores_from_codes(g[idx], p[idx], self_pairs(idx)),
+            n_resamples=n_resamples, seed=seed, level=level,
+        )
 
     def breakdown(self) -> list[dict]:
         from collections import Counter
@@ -379,7 +391,7 @@ class DedupScorer(ClusterScorer):
         n_levels = len(EDIT_LEVELS)
 
         def stat(idx: np.ndarray) -> Scores:
-            out = cluster_scores_from_codes(g[idx], p[idx])
+            out = cluster_scores_from_codes(g[idx], p[idx], self_pairs(idx))
             recalls = level_scores(level_pair_counts_from_codes(g, cells, lv, n_levels, idx))
             # a CI of a count says little; counts are reported without one
             out.update({k: v for k, v in recalls.items() if k in LEVEL_RECALLS})
