@@ -3,7 +3,8 @@
 Pages come from the project's synthetic generator (``presscut.builder.synth``, built-in
 pools) or, with ``--toy``, from ``presscut.baselines.toy_pages``. Each baseline runs in
 a fresh subprocess, so the peak RSS printed is that baseline's alone (``ru_maxrss``:
-the process's high-water mark, imports and page list included).
+the process's high-water mark, imports included). Pages are generated and predicted
+in batches of 1000, so memory does not grow with ``--n``.
 
     python benchmarks/bench_segment.py                    # 2000 pages, rule-based ones
     python benchmarks/bench_segment.py --n 500 --baselines seg-rules,seg-learned
@@ -25,28 +26,34 @@ import time
 DEFAULT = "seg-keep-all,seg-rules,seg-justext,dedup-exact,dedup-near"
 
 
-def _pages(n: int, seed: int, toy: bool, offset: int = 0) -> list[dict]:
+def _page_stream(n: int, seed: int, toy: bool, offset: int = 0):
+    """Labelled pages one at a time, so a large run never holds them all."""
     if toy:
         from presscut.baselines.toy_pages import toy_pages
 
-        return toy_pages(n, seed=seed + offset)
+        yield from toy_pages(n, seed=seed + offset)
+        return
     from presscut.builder.pools import default_pools
     from presscut.builder.synth import SyntheticGenerator
 
     pools = default_pools(use_gold=False)  # speed only: the built-in pool is enough
     gen = SyntheticGenerator(pools.articles, pools.boilerplate, seed=seed)
-    out = []
     for i in range(n):
         page = gen.page(f"bench-{offset}-{i}").page
-        out.append({"doc_id": page.doc_id, "lines": page.lines, "roles": page.roles,
-                    "articles": [[a.start_line, a.end_line] for a in page.articles]})
-    return out
+        yield {"doc_id": page.doc_id, "lines": page.lines, "roles": page.roles,
+               "articles": [[a.start_line, a.end_line] for a in page.articles]}
 
 
-def child(name: str, n: int, n_train: int, seed: int, toy: bool) -> dict:
+def _pages(n: int, seed: int, toy: bool, offset: int = 0) -> list[dict]:
+    return list(_page_stream(n, seed, toy, offset))
+
+
+def child(name: str, n: int, n_train: int, seed: int, toy: bool, batch: int = 1000) -> dict:
+    """Fit, then predict ``n`` pages in batches; only prediction is timed."""
+    from itertools import islice
+
     from presscut.baselines import registry
 
-    pages = _pages(n, seed, toy)
     model = registry.create(name)
     fit_s = 0.0
     if name in registry.NEEDS_TRAINING:
@@ -57,12 +64,16 @@ def child(name: str, n: int, n_train: int, seed: int, toy: bool) -> dict:
         del train
     else:
         model.fit([])
-    t = time.perf_counter()
-    preds = model.predict(pages)
-    secs = time.perf_counter() - t
-    assert len(preds) == len(pages)
-    lines = sum(len(p["lines"]) for p in pages)
-    return {"baseline": name, "pages": n, "lines": lines, "seconds": secs, "fit_seconds": fit_s,
+    stream = _page_stream(n, seed, toy)
+    secs, lines, done = 0.0, 0, 0
+    while chunk := list(islice(stream, batch)):
+        t = time.perf_counter()
+        preds = model.predict(chunk)
+        secs += time.perf_counter() - t
+        assert len(preds) == len(chunk)
+        lines += sum(len(p["lines"]) for p in chunk)
+        done += len(chunk)
+    return {"baseline": name, "pages": done, "lines": lines, "seconds": secs, "fit_seconds": fit_s,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
