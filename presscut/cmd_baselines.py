@@ -21,18 +21,21 @@ def run_baselines(
     task: list[str] = typer.Option(None, "--task", "-t", help="Only these tasks (repeatable)."),
     root: Path = typer.Option(None, help="Project checkout (default: this one)."),
     submit: bool = typer.Option(True, help="Record every result on the leaderboard."),
+    neural: bool = typer.Option(
+        False, help="Add the MiniLM peers (needs the presscut[neural] extra and its model)."
+    ),
 ) -> None:
     """Train where needed, predict on the test split, score through the harness, write results/."""
     from rich.progress import Progress
 
     from presscut.baselines.publish import publish
-    from presscut.baselines.run import PLAN, run, write_results
+    from presscut.baselines.run import PLAN, plan, run, write_results
 
     tasks = task or list(PLAN)
     unknown = sorted(set(tasks) - set(PLAN))
     if unknown:
         raise PresscutError(f"unknown task(s) {unknown}; tasks: {', '.join(PLAN)}")
-    total = sum(len(PLAN[t]) for t in tasks)
+    total = len(plan(tasks, neural))
     with Progress(console=console, transient=True) as bar:
         job = bar.add_task("baselines", total=total)
 
@@ -40,7 +43,7 @@ def run_baselines(
             bar.update(job, description=f"{t}: {name}")
             bar.advance(job)
 
-        results = run(tasks, root, progress=step)
+        results = run(tasks, root, progress=step, neural=neural)
     out = write_results(results, root, tasks)
     publish(results, root, readme=task is None, submit=submit)
     for data in ("gold", "synthetic"):

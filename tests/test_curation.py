@@ -162,7 +162,7 @@ def _break_overlap(text: str) -> str:
 @pytest.mark.parametrize(
     "breakage",
     [
-        lambda t: t.replace("- title", "- headline", 1),  # unknown role
+        lambda t: t.replace(", title]", ", headline]", 1),  # unknown role
         lambda t: t.replace("sha256: ", "sha256: 0", 1),  # stale hash
         lambda t: t.replace("provenance: silver", "provenance: gold"),  # already gold
         lambda t: t + "articles: [oops\n",  # not YAML
@@ -292,7 +292,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_reports_refusal_without_traceback_and_prints_json(project_copy, tmp_path):
     doc_id, label_path = _add_one(project_copy)
-    label_path.write_text(label_path.read_text().replace("- title", "- headline", 1))
+    label_path.write_text(label_path.read_text().replace(", title]", ", headline]", 1))
     done = _cli("promote", doc_id, "--root", str(project_copy))
     assert done.returncode == 1
     assert "unknown role 'headline'" in done.stderr and "Traceback" not in done.stderr

@@ -137,9 +137,9 @@ def test_without_manifest_no_gold_page_is_used(fake_root):
 
 def test_builtin_pool_has_stories_worth_clustering():
     pools = builtin_pools()
-    assert 30 <= len(pools.articles) <= 60
+    assert 100 <= len(pools.articles) <= 200
     sizes = Counter(a.story for a in pools.articles if a.story)
-    assert sum(1 for n in sizes.values() if n >= 3) >= 5
+    assert sum(1 for n in sizes.values() if n >= 3) >= 25
     assert all(
         pools.boilerplate.get(k) for k in ("donation_appeal", "comment_widget", "widget_tokens")
     )

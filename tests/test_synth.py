@@ -200,8 +200,8 @@ def test_many_story_instances_with_realistic_cluster_sizes(pools, tmp_path):
             dup[d] += 1
             story[s] += 1
             dups_of_story[s].add(d)
-    # the test split holds only 3 pool stories; instances make hundreds of them
-    assert len({s.rpartition("#")[0] for s in story}) <= 4
+    # the test split holds about 9 pool stories; instances make hundreds of stories
+    assert 6 <= len({s.rpartition("#")[0] for s in story}) <= 12
     assert len(story) >= 200 and len(dup) >= 400
     sizes = sorted(dup.values())
     assert sizes[len(sizes) // 2] <= 2  # most texts are scraped once or twice
