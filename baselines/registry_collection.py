@@ -75,8 +75,8 @@ def make(task: str, name: str, **params):
 TUNE_GRIDS: dict[tuple[str, str], list[float]] = {
     ("article_dedup", "minhash-lsh"): [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3],
     ("article_dedup", "tfidf-agglomerative"): [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
-    ("story_clustering", "tfidf-agglomerative"): [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95],
-    ("story_clustering", "minilm-agglomerative"): [0.3, 0.4, 0.5, 0.6, 0.7],
+    ("story_clustering", "tfidf-agglomerative"): [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    ("story_clustering", "minilm-agglomerative"): [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
 }
 
 

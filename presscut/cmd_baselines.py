@@ -45,7 +45,7 @@ def run_baselines(
 
         results = run(tasks, root, progress=step, neural=neural)
     out = write_results(results, root, tasks)
-    publish(results, root, readme=task is None, submit=submit)
+    publish(results, root, submit=submit)
     for data in ("gold", "synthetic"):
         console.print(f"\n[bold]{data} test[/]\n")
         console.print((out / f"{data}.md").read_text(encoding="utf-8"), markup=False)
