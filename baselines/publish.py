@@ -39,6 +39,7 @@ def update_result_docs(root: Path | None = None) -> None:
 
 def submit_baselines(results: list[Result], root: Path | None = None) -> list[Path]:
     from presscut.leaderboard.records import load_record, record_path, record_slug, sha256_file
+    from presscut.leaderboard.scoring import finite_scores
     from presscut.leaderboard.submit import submit
 
     written = []
@@ -48,9 +49,11 @@ def submit_baselines(results: list[Result], root: Path | None = None) -> list[Pa
         path = record_path(record_slug(system, r.task, r.split, r.data), root)
         if path.exists():
             old = load_record(path)
+            # same predictions scored the same way: keep the record (and its date)
             if (old.predictions_sha256 == sha256_file(pred_file)
                     and old.data_fingerprint == r.result["data_fingerprint"]
-                    and old.task_version == r.result["task_version"]):
+                    and old.task_version == r.result["task_version"]
+                    and (old.scores, old.ci) == finite_scores(r.result)):
                 continue
         written.append(submit(
             r.task, pred_file, system, split=r.split, data=r.data, root=root, replace=True,

@@ -93,3 +93,12 @@ def test_committed_board_page_is_current(tmp_path):
     assert page.read_text() == (ROOT / "leaderboard" / "index.html").read_text(), (
         "leaderboard/index.html is stale: run `presscut baselines run`"
     )
+
+
+def test_every_committed_leaderboard_record_verifies():
+    from presscut.leaderboard.verify import verify
+
+    checks = verify(ROOT)
+    assert checks, "no leaderboard records"
+    bad = [(c.name, c.status, c.detail) for c in checks if c.status != "ok"]
+    assert not bad, bad
