@@ -135,6 +135,20 @@ def _check_clusters(corpus: Corpus) -> None:
         story_of.setdefault(a.dup_cluster, (a.story_cluster, aid))
 
 
+def load_page(doc_id: str, root: Path | None = None) -> Page:
+    """One page by doc id: its raw text and validated labels (the curation tools' entry)."""
+    raw_path = paths.raw_dir(root) / f"{doc_id}.txt"
+    label_path = paths.labels_dir(root) / f"{doc_id}.yaml"
+    if not raw_path.exists():
+        raise AnnotationError(f"{raw_path}: no raw page {doc_id!r}")
+    if not label_path.exists():
+        raise AnnotationError(f"{label_path}: page {doc_id} has no annotation file yet")
+    text, sha = read_raw(raw_path)
+    page = parse_page(label_path, text, sha)
+    page.source_file = f"corpus/raw/{raw_path.name}"
+    return page
+
+
 def require_clean(corpus: Corpus) -> None:
     """Raise one error listing every refusal (strict mode for validate/build)."""
     if corpus.refused:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from presscut import paths
-from presscut.annotations import Page, parse_page, read_raw
-from presscut.errors import AnnotationError, PredictionError
+from presscut.annotations import Page
+from presscut.builder.corpus import load_page
+from presscut.errors import PredictionError
 from presscut.schema import ROLES
 
 ROLE_COLOURS = {
@@ -85,17 +85,6 @@ def load_prediction(path: Path, doc_id: str, n_lines: int) -> Prediction:
             spans.append((span[0], span[1]))
         return Prediction(roles, spans)
     raise PredictionError(f"{path}: no prediction for doc_id {doc_id!r}")
-
-
-def load_page(doc_id: str, root: Path | None = None) -> Page:
-    raw_path = paths.raw_dir(root) / f"{doc_id}.txt"
-    label_path = paths.labels_dir(root) / f"{doc_id}.yaml"
-    if not raw_path.exists():
-        raise AnnotationError(f"{raw_path}: no raw page {doc_id!r}")
-    if not label_path.exists():
-        raise AnnotationError(f"{label_path}: page {doc_id} has no annotation file yet")
-    text, sha = read_raw(raw_path)
-    return parse_page(label_path, text, sha)
 
 
 def _span_index(spans: list[tuple[int, int]], n: int) -> list[int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from presscut import paths
 from presscut.annotations import Page, parse_page, read_raw
+from presscut.builder.corpus import load_page
 from presscut.curation.silver import CLUSTER_NOTE
 from presscut.errors import AnnotationError
 
@@ -33,14 +34,7 @@ class Promoted:
 
 
 def _load(doc_id: str, root: Path | None) -> tuple[Path, Page]:
-    raw_path = paths.raw_dir(root) / f"{doc_id}.txt"
-    label_path = paths.labels_dir(root) / f"{doc_id}.yaml"
-    if not label_path.exists():
-        raise AnnotationError(f"{label_path}: no annotation file for {doc_id}")
-    if not raw_path.exists():
-        raise AnnotationError(f"{raw_path}: no raw page for {doc_id}")
-    text, sha = read_raw(raw_path)
-    return label_path, parse_page(label_path, text, sha)
+    return paths.labels_dir(root) / f"{doc_id}.yaml", load_page(doc_id, root)
 
 
 def _cluster_conflicts(page: Page, root: Path | None) -> list[str]:

@@ -168,18 +168,28 @@ def _window_sums(bounds: Sequence[int], k: int) -> list[int]:
     return [acc[i + k] - acc[i] for i in range(len(bounds) - k + 1)]
 
 
-def pk(ref_bounds: Sequence[int], hyp_bounds: Sequence[int], k: int | None = None) -> float | None:
-    """Beeferman's Pk over boundary indicators between units (lower is better).
-
-    Probes units ``i`` and ``i + k``; with ``m`` gaps there are ``m - k + 1`` probes.
-    """
+def _probe_sums(
+    ref_bounds: Sequence[int], hyp_bounds: Sequence[int], k: int | None
+) -> tuple[list[int], list[int]] | None:
+    """Boundary counts in every probe window of reference and hypothesis (None: no gaps)."""
     if len(ref_bounds) != len(hyp_bounds):
         raise ValueError("segmentations of different length")
     if not ref_bounds:
         return None
     k = default_window(ref_bounds) if k is None else k
     k = min(k, len(ref_bounds))
-    r, h = _window_sums(ref_bounds, k), _window_sums(hyp_bounds, k)
+    return _window_sums(ref_bounds, k), _window_sums(hyp_bounds, k)
+
+
+def pk(ref_bounds: Sequence[int], hyp_bounds: Sequence[int], k: int | None = None) -> float | None:
+    """Beeferman's Pk over boundary indicators between units (lower is better).
+
+    Probes units ``i`` and ``i + k``; with ``m`` gaps there are ``m - k + 1`` probes.
+    """
+    sums = _probe_sums(ref_bounds, hyp_bounds, k)
+    if sums is None:
+        return None
+    r, h = sums
     return sum((a > 0) != (b > 0) for a, b in zip(r, h)) / len(r)
 
 
@@ -187,13 +197,10 @@ def windowdiff(
     ref_bounds: Sequence[int], hyp_bounds: Sequence[int], k: int | None = None
 ) -> float | None:
     """Pevzner & Hearst's WindowDiff (lower is better); windows as in :func:`pk`."""
-    if len(ref_bounds) != len(hyp_bounds):
-        raise ValueError("segmentations of different length")
-    if not ref_bounds:
+    sums = _probe_sums(ref_bounds, hyp_bounds, k)
+    if sums is None:
         return None
-    k = default_window(ref_bounds) if k is None else k
-    k = min(k, len(ref_bounds))
-    r, h = _window_sums(ref_bounds, k), _window_sums(hyp_bounds, k)
+    r, h = sums
     return sum(a != b for a, b in zip(r, h)) / len(r)
 
 
