@@ -239,7 +239,9 @@ def test_stale_record_whose_predictions_no_longer_validate(tmp_path, harness):
     assert "no longer score" in checks[old.stem].detail
 
 
-def test_cli_verify_exit_codes_and_names(tmp_path, harness, monkeypatch, capsys):
+@pytest.fixture
+def cli_run(monkeypatch):
+    """Run ``presscut ARGS...`` in-process through ``cli.main``; returns the exit code."""
     from presscut import cli
 
     def run(*args) -> int:
@@ -250,6 +252,11 @@ def test_cli_verify_exit_codes_and_names(tmp_path, harness, monkeypatch, capsys)
             return exc.code or 0
         return 0
 
+    return run
+
+
+def test_cli_verify_exit_codes_and_names(tmp_path, harness, cli_run, capsys):
+    run = cli_run
     preds = write_preds(tmp_path / "p.jsonl")
     assert run("submit", "segmentation", str(preds), "--system", "Cli Sys",
                "--root", str(tmp_path)) == 0
@@ -278,17 +285,8 @@ def test_empty_board_needs_no_harness(tmp_path, monkeypatch):
     assert verify(tmp_path) == []
 
 
-def test_cli_leaderboard_outputs(tmp_path, harness, monkeypatch, capsys):
-    from presscut import cli
-
-    def run(*args) -> int:
-        monkeypatch.setattr(sys, "argv", ["presscut", *args])
-        try:
-            cli.main()
-        except SystemExit as exc:
-            return exc.code or 0
-        return 0
-
+def test_cli_leaderboard_outputs(tmp_path, harness, cli_run, capsys):
+    run = cli_run
     do_submit(tmp_path, harness, "sys-a")
     harness.fingerprint = "e" * 64
     do_submit(tmp_path, harness, "sys-b", salt="b")

@@ -144,6 +144,15 @@ def _splice(text: str, markdown: str, readme_path: Path) -> str:
     return text[: start + len(START)] + "\n" + markdown + text[end:]
 
 
+def _readme_texts(readme_path: Path, markdown: str | None, root: Path | None,
+                  evaluate_fn) -> tuple[str, str]:
+    """The README as committed and as it would be with the current board spliced in."""
+    if markdown is None:
+        markdown = current_markdown(root, evaluate_fn)
+    text = readme_path.read_text(encoding="utf-8")
+    return text, _splice(text, markdown, readme_path)
+
+
 def update_readme(
     readme_path: Path,
     markdown: str | None = None,
@@ -155,10 +164,7 @@ def update_readme(
     Without ``markdown`` the board is rendered from the records under ``root``.
     """
     readme_path = Path(readme_path)
-    if markdown is None:
-        markdown = current_markdown(root, evaluate_fn)
-    text = readme_path.read_text(encoding="utf-8")
-    new = _splice(text, markdown, readme_path)
+    text, new = _readme_texts(readme_path, markdown, root, evaluate_fn)
     if new == text:
         return False
     readme_path.write_text(new, encoding="utf-8")
@@ -176,10 +182,7 @@ def readme_diff(
     For the staleness test: ``assert not readme_diff(README)``.
     """
     readme_path = Path(readme_path)
-    if markdown is None:
-        markdown = current_markdown(root, evaluate_fn)
-    text = readme_path.read_text(encoding="utf-8")
-    new = _splice(text, markdown, readme_path)
+    text, new = _readme_texts(readme_path, markdown, root, evaluate_fn)
     if new == text:
         return ""
     diff = difflib.unified_diff(
