@@ -16,9 +16,11 @@ naming the file and the row or line. Rows are streamed to Parquet in batches.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from presscut.annotations import read_raw
@@ -38,20 +40,60 @@ from presscut.schema import (
     line_char_offsets,
 )
 
-FORMATS = ("raw-folder", "jsonl-articles", "fnc1", "html-gold")
-_DEFAULT_NAME = {
-    "raw-folder": "pages.parquet",
-    "jsonl-articles": "articles.jsonl",
-    "fnc1": "stance.parquet",
-    "html-gold": "segmentation.parquet",
-}
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """One bring-your-own-corpus format, registered once with :func:`register_format`."""
+
+    name: str
+    reads: str  # what the input path is, one line for `presscut import --help`
+    default_name: str  # the output's name when -o is a folder; its suffix is the format's
+    # (input path, output path, report to fill in, options such as prefix) -> records written
+    write: Callable[[Path, Path, dict, dict], int]
 
 
-def _out_path(fmt: str, out: Path) -> Path:
+FORMATS: dict[str, ImportFormat] = {}
+
+# Modules outside this one that define formats; each calls register_format() when imported.
+FORMAT_MODULES: tuple[str, ...] = ()
+
+
+def register_format(fmt: ImportFormat) -> ImportFormat:
+    if fmt.name in FORMATS:
+        raise ValueError(f"import format {fmt.name!r} is registered twice")
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def parquet_format(
+    name: str, reads: str, default_name: str, features, rows: Callable[[Path, dict, dict], Iterator[dict]]
+) -> ImportFormat:
+    """A format whose rows (``rows(path, report, options)``) stream to Parquet in batches."""
+
+    def write(path: Path, target: Path, report: dict, options: dict) -> int:
+        batch_size = options.get("batch_size", 1000)
+        return write_rows(target, features, rows(Path(path), report, options), batch_size=batch_size)
+
+    return register_format(ImportFormat(name, reads, default_name, write))
+
+
+def formats() -> dict[str, ImportFormat]:
+    """Every registered format, the other modules' included."""
+    for module in FORMAT_MODULES:
+        importlib.import_module(module)
+    return FORMATS
+
+
+def _out_path(fmt: ImportFormat, out: Path) -> Path:
     """``-o`` may name the output file, or a folder that gets the format's default name."""
     out = Path(out)
     if out.is_dir() or not out.suffix:
-        return out / _DEFAULT_NAME[fmt]
+        return out / fmt.default_name
+    want = Path(fmt.default_name).suffix
+    if out.suffix != want:
+        # a Parquet file under a .jsonl name fools every reader that trusts the suffix
+        raise PresscutError(f"-o {out}: {fmt.name} writes {want} files; name the output *{want} "
+                            "or give a folder")
     return out
 
 
@@ -344,38 +386,51 @@ def html_gold_rows(folder: Path, report: dict | None = None) -> Iterator[dict]:
 
 
 # ------------------------------------------------------------------ entry point
-def import_corpus(
-    fmt: str, path: Path, out: Path, *, prefix: str = "train", batch_size: int = 1000
-) -> dict:
-    """Run one importer; returns a report (output path, record count, format-specific notes)."""
-    if fmt not in FORMATS:
-        raise PresscutError(f"unknown import format {fmt!r}; formats: {', '.join(FORMATS)}")
-    target = _out_path(fmt, out)
-    report: dict = {"format": fmt, "input": str(path), "output": str(target)}
-    if fmt == "jsonl-articles":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".partial")
-        n = 0
+def _write_article_pool(path: Path, target: Path, report: dict, options: dict) -> int:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    n = 0
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for art in read_article_jsonl(Path(path)):
+                fh.write(json.dumps(art.to_json(), ensure_ascii=False) + "\n")
+                n += 1
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _html_gold_rows(path: Path, report: dict, options: dict) -> Iterator[dict]:
+    if "lxml" not in sys.modules:
         try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                for art in read_article_jsonl(Path(path)):
-                    fh.write(json.dumps(art.to_json(), ensure_ascii=False) + "\n")
-                    n += 1
-            tmp.replace(target)
-        finally:
-            tmp.unlink(missing_ok=True)
-        report["records"] = n
-        return report
-    if fmt == "raw-folder":
-        features, rows = PAGES_FEATURES, raw_folder_rows(Path(path))
-    elif fmt == "fnc1":
-        features, rows = STANCE_FEATURES, fnc1_rows(Path(path), prefix, report)
-    else:
-        if "lxml" not in sys.modules:
-            try:
-                import lxml  # noqa: F401
-            except ImportError:
-                raise PresscutError("html-gold needs lxml: pip install lxml") from None
-        features, rows = SEGMENTATION_FEATURES, html_gold_rows(Path(path), report)
-    report["records"] = write_rows(target, features, rows, batch_size=batch_size)
+            import lxml  # noqa: F401
+        except ImportError:
+            raise PresscutError("html-gold needs lxml: pip install lxml") from None
+    return html_gold_rows(path, report)
+
+
+parquet_format("raw-folder", "a folder of .txt pages", "pages.parquet", PAGES_FEATURES,
+               lambda path, report, options: raw_folder_rows(path))
+register_format(ImportFormat("jsonl-articles", "a JSONL file of clean articles",
+                             "articles.jsonl", _write_article_pool))
+parquet_format("fnc1", "a folder with FNC-1 <prefix>_bodies.csv and <prefix>_stances.csv",
+               "stance.parquet", STANCE_FEATURES,
+               lambda path, report, options: fnc1_rows(path, options.get("prefix", "train"),
+                                                       report))
+parquet_format("html-gold", "a folder with html/<id>.html and gold/<id>.txt",
+               "segmentation.parquet", SEGMENTATION_FEATURES, _html_gold_rows)
+
+
+def import_corpus(fmt: str, path: Path, out: Path, **options) -> dict:
+    """Run one importer; returns a report (output path, record count, format-specific notes).
+    ``options`` go to the format (``prefix`` for fnc1, ``batch_size`` for Parquet ones)."""
+    known = formats()
+    if fmt not in known:
+        raise PresscutError(f"unknown import format {fmt!r}; formats:",
+                            [f"{name}: {spec.reads}" for name, spec in known.items()])
+    spec = known[fmt]
+    target = _out_path(spec, out)
+    report: dict = {"format": fmt, "input": str(path), "output": str(target)}
+    report["records"] = spec.write(Path(path), target, report, options)
     return report

@@ -198,3 +198,12 @@ def test_cli_reports_bad_input_without_traceback(tmp_path):
     # rich may wrap a long path: compare without whitespace
     assert "train_stances.csv:line2:stance'maybe'" in "".join(proc.stderr.split())
     assert "Traceback" not in proc.stderr
+
+
+def test_output_name_must_match_what_the_format_writes(tmp_path):
+    """#10.7: raw-folder -o out.jsonl used to write Parquet under a .jsonl name."""
+    with pytest.raises(PresscutError, match=r"writes \.parquet"):
+        import_corpus("raw-folder", FIX / "raw", tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl").exists()
+    with pytest.raises(PresscutError, match="unknown import format"):
+        import_corpus("raw-folders", FIX / "raw", tmp_path)

@@ -1,4 +1,4 @@
-"""CLI: ``presscut synth`` (synthetic pages) and ``presscut import`` (bring your own corpus)."""
+"""CLI: ``presscut synth`` (synthetic pages with labels by construction)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from presscut.cli_app import app
+from presscut.cli.app import app
 from presscut.errors import PresscutError
 
 
@@ -48,31 +48,3 @@ def synth(
     console = Console()
     console.print(table)
     console.print(f"pools: {', '.join(report['pool_sources'])}", highlight=False)
-
-
-@app.command("import")
-def import_cmd(
-    fmt: str = typer.Argument(
-        ..., metavar="FORMAT", help="raw-folder | jsonl-articles | fnc1 | html-gold"
-    ),
-    path: Path = typer.Argument(..., help="Input folder (or JSONL file for jsonl-articles)."),
-    out: Path = typer.Option(
-        ..., "-o", "--out", help="Output file, or a folder for the default name."
-    ),
-    prefix: str = typer.Option("train", help="fnc1: file prefix (train, competition_test)."),
-) -> None:
-    """Convert a public corpus format into presscut records."""
-    from presscut.builder.importers import import_corpus
-
-    report = import_corpus(fmt, path, out, prefix=prefix)
-    console = Console()
-    console.print(f"{report['records']} record(s) → {report['output']}", highlight=False)
-    for key in ("bodies", "headlines", "duplicate_pairs"):
-        if key in report:
-            console.print(f"  {key}: {report[key]}", highlight=False)
-    if report.get("low_coverage"):
-        console.print(
-            f"  [yellow]gold body less than 80% found on {len(report['low_coverage'])} page(s):[/] "
-            + ", ".join(report["low_coverage"][:20]),
-            highlight=False,
-        )

@@ -1,4 +1,4 @@
-"""CLI commands: submit, verify, leaderboard (registered on presscut.cli_app.app)."""
+"""CLI commands: submit, verify, leaderboard (registered on presscut.cli.app.app)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from presscut.cli_app import app
+from presscut.cli.app import app
 from presscut.errors import PresscutError
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from presscut.cli_app import app
+from presscut.cli.app import app
 
 
 def _fmt(x: float | None) -> str:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from presscut import paths
-from presscut.cli_app import app
+from presscut.cli.app import app
 from presscut.errors import AnnotationError
 
 console = Console()

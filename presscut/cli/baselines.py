@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from presscut.cli_app import app
+from presscut.cli.app import app
 from presscut.errors import PresscutError
 
 console = Console()

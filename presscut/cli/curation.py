@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from presscut import paths
-from presscut.cli_app import app
+from presscut.cli.app import app
 
 ROOT_HELP = "project checkout holding corpus/ (default: this checkout or $PRESSCUT_ROOT)"
 

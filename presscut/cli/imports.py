@@ -1,0 +1,41 @@
+"""CLI: ``presscut import`` (bring your own corpus in a public format)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from presscut.cli.app import app
+
+
+@app.command("import")
+def import_cmd(
+    fmt: str = typer.Argument(
+        ..., metavar="FORMAT",
+        help="A registered format, e.g. raw-folder, jsonl-articles, fnc1, html-gold "
+        "(an unknown name lists them all with what each reads).",
+    ),
+    path: Path = typer.Argument(..., help="Input folder or file, as the format reads it."),
+    out: Path = typer.Option(
+        ..., "-o", "--out", help="Output file, or a folder for the default name."
+    ),
+    prefix: str = typer.Option("train", help="fnc1: file prefix (train, competition_test)."),
+) -> None:
+    """Convert a public corpus format into presscut records."""
+    from presscut.builder.importers import import_corpus
+
+    report = import_corpus(fmt, path, out, prefix=prefix)
+    console = Console()
+    console.print(f"{report['records']} record(s) → {escape(report['output'])}", highlight=False)
+    for key in ("bodies", "headlines", "duplicate_pairs"):
+        if key in report:
+            console.print(f"  {key}: {report[key]}", highlight=False)
+    if report.get("low_coverage"):
+        console.print(
+            f"  [yellow]gold body less than 80% found on {len(report['low_coverage'])} page(s):[/] "
+            + escape(", ".join(report["low_coverage"][:20])),
+            highlight=False,
+        )
