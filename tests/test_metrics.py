@@ -416,3 +416,23 @@ def test_pair_counts_by_level_rejects_bad_input():
         m.pair_counts_by_level(["a"], ["x"], [4], 4)
     with pytest.raises(ValueError, match="length"):
         m.pair_counts_by_level(["a"], ["x", "y"], [0], 4)
+
+
+def test_bootstrap_weighted_sums_add_items_in_order():
+    """The bootstrap's weighted column sums are the item-by-item sums, to the last bit.
+
+    A BLAS product sums in an order that depends on the CPU, which made committed CIs
+    differ in their last digit between machines.
+    """
+    import numpy as np
+
+    from presscut.harness.bootstrap import weighted_sums
+
+    rng = np.random.default_rng(3)
+    rows = rng.random((777, 5)) * 10.0 ** rng.integers(-8, 8, (777, 5))
+    weights = np.bincount(rng.integers(0, 777, 777), minlength=777).astype(float)
+    expected = [0.0] * 5
+    for w, row in zip(weights.tolist(), rows.tolist()):
+        for j, x in enumerate(row):
+            expected[j] += x * w
+    assert weighted_sums(weights, rows).tolist() == expected

@@ -37,6 +37,17 @@ def _collect(samples: dict[str, list], scores: Scores) -> None:
         samples.setdefault(name, []).append(value)
 
 
+def weighted_sums(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``weights @ rows``, summed in item order so every machine gets the same bits.
+
+    A BLAS product picks its kernel (and so its summation order) by CPU: committed CIs
+    written on one machine differed in the last digit from those recomputed on another,
+    and the reproduction check failed. Element-wise products and an outer-axis sum
+    add the items one after another in every build of NumPy.
+    """
+    return (rows * weights[:, None]).sum(axis=0)
+
+
 def bootstrap_sums(
     rows: np.ndarray,
     finalize: Callable[[np.ndarray, float], Scores],
@@ -57,7 +68,7 @@ def bootstrap_sums(
     samples: dict[str, list] = {}
     for _ in range(n_resamples):
         weights = np.bincount(rng.integers(0, n, n), minlength=n).astype(rows.dtype)
-        _collect(samples, finalize(weights @ rows, float(n)))
+        _collect(samples, finalize(weighted_sums(weights, rows), float(n)))
     return _interval(samples, level)
 
 
