@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,13 +162,49 @@ def stance_row(pair: StancePair, texts: dict[str, tuple[str, str]], provenance: 
 
 
 # ------------------------------------------------------------------ writing
+def config_table(rows: list[dict], config: str) -> pa.Table:
+    """Rows as an Arrow table with the config's fixed schema; a value that does not fit it
+    is an error naming the config (validate runs this too, so build cannot fail here)."""
+    try:
+        return pa.Table.from_pylist(rows, schema=CONFIG_FEATURES[config].arrow_schema)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as err:
+        raise AnnotationError(f"config {config}: a record does not fit the schema: "
+                              f"{str(err)[:200]}") from None
+
+
 def write_parquet(rows: list[dict], config: str, path: Path) -> str:
     """Write rows with the config's fixed schema; returns the file's sha256."""
-    schema = CONFIG_FEATURES[config].arrow_schema
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = config_table(rows, config)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd", row_group_size=10_000)
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Staging:
+    """Every build output is written under ``<out>/.staging/`` and moved into place only
+    once all of them were written: a build that fails part-way leaves the previous one
+    whole (old manifest, report and Parquet files together), never a mix."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self.dir = self.out_dir / ".staging"
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+
+    def path(self, rel: str) -> Path:
+        path = self.dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def commit(self) -> None:
+        for path in sorted(p for p in self.dir.rglob("*") if p.is_file()):
+            target = self.out_dir / path.relative_to(self.dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _stricter(a: str, b: str) -> str:
@@ -186,8 +224,9 @@ def build(
 ) -> BuildReport:
     """Validate the corpus and write every config. ``strict`` fails on any refusal.
 
-    The synthetic config is generated after the gold manifest is written, because its
-    pools may only draw on gold pages that the manifest puts in train or validation.
+    The synthetic config is generated after the gold split assignment, because its pools
+    may only draw on gold pages that the assignment puts in train or validation. Every
+    output is staged and moved into place together (see :class:`Staging`).
     """
     root = root or paths.project_root()
     out_dir = out_dir or paths.splits_dir(root)
@@ -207,10 +246,22 @@ def build(
 
     manifest_path = out_dir / MANIFEST_FILE
     previous = splitting.read_manifest(manifest_path)
-    assignment = splitting.assign_splits(corpus.pages, previous)
-    groups = splitting.leakage_groups(corpus.pages)
-    pairs = stance_pairs(corpus)
+    stage = Staging(out_dir)
+    try:
+        _write_all(root, corpus, pending, previous, stage, report, synthetic=synthetic,
+                   synthetic_seed=synthetic_seed, synthetic_sizes=synthetic_sizes,
+                   progress=progress)
+        stage.commit()
+    finally:
+        stage.discard()
+    return report
 
+
+def gold_tables(corpus: Corpus, previous: dict[str, str] | None = None):
+    """Split assignment and every gold config's rows by split, without writing anything
+    (``presscut validate`` builds these too: what validates, build can write)."""
+    assignment = splitting.assign_splits(corpus.pages, previous or {})
+    pairs = stance_pairs(corpus)
     by_split: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in SPLITS} for c in GOLD_CONFIGS}
     texts: dict[str, tuple[str, str]] = {}
     split_of_article: dict[str, str] = {}
@@ -235,15 +286,27 @@ def build(
             key=PROVENANCES.index,
         )
         by_split["stance"][split].append(stance_row(pair, texts, prov))
+    for config in GOLD_CONFIGS:
+        for split in SPLITS:
+            config_table(by_split[config][split], config)
+    return assignment, by_split
+
+
+def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildReport, *,
+               synthetic, synthetic_seed, synthetic_sizes, progress) -> None:
+    assignment, by_split = gold_tables(corpus, previous)
+    groups = splitting.leakage_groups(corpus.pages)
+    pages = sorted(corpus.pages, key=lambda p: p.doc_id)
 
     for config in GOLD_CONFIGS:
         report.rows[config] = {}
         for split in SPLITS:
             rel = f"{config}/{split}.parquet"
-            report.files[rel] = write_parquet(by_split[config][split], config, out_dir / rel)
+            report.files[rel] = write_parquet(by_split[config][split], config, stage.path(rel))
             report.rows[config][split] = len(by_split[config][split])
 
-    manifest_path.write_text(splitting.manifest_json(assignment, groups), encoding="utf-8")
+    stage.path(MANIFEST_FILE).write_text(splitting.manifest_json(assignment, groups),
+                                         encoding="utf-8")
     built = {p.doc_id for p in corpus.pages}
     for page in pages:
         report.pages.append(
@@ -272,18 +335,19 @@ def build(
         )
     assert built == {p["doc_id"] for p in report.pages if p["status"] == "built"}
     if synthetic:
-        _build_synthetic(root, out_dir, report, synthetic_seed, synthetic_sizes, progress)
-    (out_dir / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
-    return report
+        _build_synthetic(root, stage.dir, report, synthetic_seed, synthetic_sizes, progress,
+                         assignment)
+    stage.path(REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
 
 
-def _build_synthetic(root, out_dir, report, seed, sizes, progress) -> None:
+def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest) -> None:
     from presscut.builder.pools import default_pools
     from presscut.builder.synth_write import DEFAULT_SIZES, write_synthetic
 
     sizes = sizes or DEFAULT_SIZES
     write_synthetic(
-        out_dir / "synthetic", sizes, seed=seed, pools=default_pools(root), progress=progress
+        out_dir / "synthetic", sizes, seed=seed, pools=default_pools(root, manifest=manifest),
+        progress=progress,
     )
     report.rows["synthetic"] = {}
     for split in SPLITS:

@@ -7,11 +7,19 @@ turn any refusal into an error; the build report lists them all either way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from presscut import paths
-from presscut.annotations import Page, StancePair, parse_page, parse_stance, read_raw
+from presscut.annotations import (
+    Page,
+    StancePair,
+    parse_page,
+    parse_stance,
+    read_raw,
+    sha256_bytes,
+)
 from presscut.errors import AnnotationError
 
 STANCE_FILE = "_stance.yaml"
@@ -36,8 +44,11 @@ class Corpus:
                 yield page, a
 
 
-def _problem_lines(err: AnnotationError) -> str:
-    return err.render(limit=50)
+def _reason(err: AnnotationError, path: Path) -> str:
+    """The error without its leading file name: a refusal names the file once."""
+    text = err.render(limit=50)
+    prefix = f"{path}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
 
 
 def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None = None) -> Corpus:
@@ -67,7 +78,7 @@ def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None
         try:
             text, sha = read_raw(raw_path)
         except AnnotationError as err:
-            corpus.refused.append(Refusal(str(raw_path), err.message))
+            corpus.refused.append(Refusal(str(raw_path), _reason(err, raw_path)))
             continue
         if label_path is None:
             corpus.unlabelled.append(str(raw_path))
@@ -80,7 +91,7 @@ def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None
         try:
             page = parse_page(label_path, text, sha)
         except AnnotationError as err:
-            corpus.refused.append(Refusal(str(label_path), _problem_lines(err)))
+            corpus.refused.append(Refusal(str(label_path), _reason(err, label_path)))
             continue
         page.source_file = f"corpus/raw/{raw_path.name}"
         if provenances is None or page.provenance in provenances:
@@ -95,27 +106,61 @@ def load_corpus(root: Path | None = None, *, provenances: tuple[str, ...] | None
             skip = frozenset((raw_ids | set(label_files)) - loaded)
             corpus.stance = parse_stance(stance_path, stories, skip)
         except AnnotationError as err:
-            corpus.refused.append(Refusal(str(stance_path), _problem_lines(err)))
+            corpus.refused.append(Refusal(str(stance_path), _reason(err, stance_path)))
     return corpus
 
 
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SUM_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\]+)")
+
+
 def _check_sums(raw_dir: Path, raw_ids: set[str], corpus: Corpus) -> None:
-    """``SHA256SUMS`` lists every raw page: a page missing from disk is refused by name."""
+    """``SHA256SUMS`` lists every raw page with the sha256 of its bytes: a listed page
+    missing from disk, a page whose bytes do not match its sum, and a page the list does
+    not mention are each refused by name (names alone prove nothing about content)."""
     sums = raw_dir / "SHA256SUMS"
     if not sums.exists():
         return
-    for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+    data = sums.read_bytes() if sums.is_file() else None
+    if data is None:
+        corpus.refused.append(Refusal(str(sums), "is not a file"))
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        corpus.refused.append(Refusal(f"{sums}:{line}", f"not UTF-8 (byte {err.start})"))
+        return
+    listed: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        parts = line.split()
-        if len(parts) != 2:
-            corpus.refused.append(Refusal(f"{sums}:{n}", f"malformed line {line!r}"))
+        m = _SUM_LINE.fullmatch(line.rstrip())
+        if not m:
+            corpus.refused.append(Refusal(
+                f"{sums}:{n}", f"malformed line {line[:80]!r} (expected '<sha256>  <page>.txt')"))
             continue
-        name = parts[1].lstrip("*")
-        if Path(name).stem not in raw_ids:
+        digest, name = m.group(1), m.group(2)
+        stem = Path(name).stem
+        if stem in listed:
+            corpus.refused.append(Refusal(f"{sums}:{n}", f"{name} is listed twice (first on line "
+                                                         f"{listed[stem]})"))
+            continue
+        listed[stem] = n
+        page = raw_dir / name
+        if stem not in raw_ids or not page.is_file():
             corpus.refused.append(
                 Refusal(f"{sums}:{n}", f"missing page: {name} is listed but not in {raw_dir}")
             )
+            continue
+        actual = sha256_bytes(page.read_bytes())
+        if actual != digest:
+            corpus.refused.append(Refusal(
+                f"{sums}:{n}", f"{name}: the page's sha256 is {actual}, the list says {digest} "
+                "(the page changed after it was added)"))
+    for stem in sorted(raw_ids - set(listed)):
+        corpus.refused.append(Refusal(str(raw_dir / f"{stem}.txt"),
+                                      f"not listed in {sums.name} (add pages with `presscut add`)"))
 
 
 def _check_clusters(corpus: Corpus) -> None:
@@ -137,6 +182,9 @@ def _check_clusters(corpus: Corpus) -> None:
 
 def load_page(doc_id: str, root: Path | None = None) -> Page:
     """One page by doc id: its raw text and validated labels (the curation tools' entry)."""
+    if not _DOC_ID.fullmatch(doc_id) or ".." in doc_id:
+        # a doc id is a file name in corpus/raw, never a path (`show ../../x` read outside it)
+        raise AnnotationError(f"{doc_id!r} is not a page id (a name like 005_0123456789abcdef)")
     raw_path = paths.raw_dir(root) / f"{doc_id}.txt"
     label_path = paths.labels_dir(root) / f"{doc_id}.yaml"
     if not raw_path.exists():

@@ -112,7 +112,8 @@ def raw_folder_rows(folder: Path) -> Iterator[dict]:
         raise PresscutError(f"{folder}: no .txt pages found")
     silver = PROVENANCES.index("silver")
     for path in files:
-        text, sha = read_raw(path)  # refuses non-UTF-8 and empty pages by file name
+        # refuses non-UTF-8, empty and NUL-holding pages by file name; CRLF becomes LF
+        text, sha = read_raw(path, normalize_newlines=True)
         yield {
             "doc_id": path.stem,
             "text": text,

@@ -287,11 +287,12 @@ def gold_pools(pages, manifest: dict[str, str]) -> Pools:
     )
 
 
-def load_gold_pools(root: Path | None = None) -> Pools:
-    """Pools from the checkout's gold corpus; empty (with a source note) without a manifest."""
+def load_gold_pools(root: Path | None = None, manifest: dict[str, str] | None = None) -> Pools:
+    """Pools from the checkout's gold corpus; empty (with a source note) without a manifest.
+    ``manifest`` (page → split) defaults to the committed ``splits/manifest.json``."""
     from presscut.builder.corpus import load_corpus
 
-    manifest = read_manifest(root)
+    manifest = read_manifest(root) if manifest is None else manifest
     if not manifest:
         return Pools(sources=["gold: skipped (no splits/manifest.json yet)"])
     corpus = load_corpus(root, provenances=("gold",))
@@ -299,12 +300,14 @@ def load_gold_pools(root: Path | None = None) -> Pools:
 
 
 def default_pools(
-    root: Path | None = None, extra: Iterable[Path] = (), use_gold: bool = True
+    root: Path | None = None, extra: Iterable[Path] = (), use_gold: bool = True,
+    manifest: dict[str, str] | None = None,
 ) -> Pools:
-    """The built-in pool, plus train/validation gold, plus any clean-article JSONL files."""
+    """The built-in pool, plus train/validation gold, plus any clean-article JSONL files.
+    ``manifest`` is the build's own split assignment when it is not written yet."""
     pools = builtin_pools()
     if use_gold:
-        pools.extend(load_gold_pools(root))
+        pools.extend(load_gold_pools(root, manifest))
     for path in extra:
         pools.extend(load_article_pool(Path(path)))
     return pools

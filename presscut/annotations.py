@@ -7,7 +7,9 @@ every build; a broken rule is reported with the file, the page line and the rule
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +28,14 @@ from presscut.schema import (
     split_lines,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+# The first lines of every label file: the one range convention of the format.
+HEADER = (
+    f"# presscut annotation, format {FORMAT_VERSION}. Lines are numbered from 0. Every range 'a-b'\n"
+    "# (roles, articles' lines, line_duplicates, outlet evidence_lines) holds lines a to b,\n"
+    "# both included; blank lines inside a range stay blank.\n"
+)
 
 
 @dataclass
@@ -61,6 +70,8 @@ class Page:
     source_file: str = ""
     note: str = ""
     line_notes: dict[int, str] = field(default_factory=dict)
+    reviewed_by: str | None = None  # who checked a promoted page, and when (YYYY-MM-DD)
+    reviewed_on: str | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -114,200 +125,446 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_raw(path: Path) -> tuple[str, str]:
-    """Raw page text and its sha256; non-UTF-8 or empty pages are refused by name."""
-    data = path.read_bytes()
+def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]:
+    """Raw page text and its sha256; unreadable, non-UTF-8, empty pages and pages holding
+    NUL or carriage-return characters are refused by name and line.
+
+    Corpus pages are kept byte-identical, so a CR is an error there; callers that bring
+    outside pages in (``add``, ``import``, ``predict``) pass ``normalize_newlines`` to turn
+    CRLF and lone CR into LF, and get the sha256 of the text as presscut will hold it.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise AnnotationError(f"{path}: is a folder, not a page")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise AnnotationError(f"{path}: cannot read ({err.strerror or err})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start)
         raise AnnotationError(
-            f"{path}: not UTF-8 (byte {err.start}: {data[err.start : err.start + 1]!r})"
+            f"{path}: not UTF-8 (byte {err.start}, on line {line}: "
+            f"{data[err.start : err.start + 1]!r})"
         ) from None
+    if "\r" in text:
+        if normalize_newlines:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            data = text.encode("utf-8")
+        else:
+            line = text.count("\n", 0, text.index("\r"))
+            raise AnnotationError(
+                f"{path}: line {line}: carriage return (CRLF or CR line endings); corpus "
+                "pages use LF only (`presscut add` converts them)"
+            )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00"))
+        raise AnnotationError(f"{path}: line {line}: NUL character (a binary file?)")
     if text.strip() == "":
         raise AnnotationError(f"{path}: empty page (no non-blank line)")
     return text, sha256_bytes(data)
 
 
+# ------------------------------------------------------------------ strict YAML
+QUOTE_LIMIT = 80
+
+
+def quote(value, limit: int = QUOTE_LIMIT) -> str:
+    """``repr`` of a value for an error message, cut to ``limit`` characters."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<deeply nested {type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class YAMLRefusal(Exception):
+    """A YAML construct label files do not allow; carries the file line."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class YMap(dict):
+    """A YAML mapping that remembers the file line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+    def at(self, key) -> str:
+        line = getattr(self, "key_lines", {}).get(key, self.line)
+        return f"yaml line {line}" if line else "yaml"
+
+
+class YSeq(list):
+    """A YAML sequence that remembers the file line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list
+
+    def at(self, j: int) -> str:
+        lines = getattr(self, "item_lines", [])
+        line = lines[j] if j < len(lines) else self.line
+        return f"yaml line {line}" if line else "yaml"
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML for label files: no anchors or aliases (an alias bomb expands a small file
+    into gigabytes), no explicit tags (``!!float "x"`` crashes the constructor), no
+    timestamps (a date stays text), no duplicate or merge keys, no lone surrogates or NUL."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YAMLRefusal(line, "anchors and aliases (& and *) are not allowed")
+        if getattr(event, "tag", None) is not None:
+            raise YAMLRefusal(line, f"YAML tags ({quote(event.tag)}) are not allowed")
+        return super().compose_node(parent, index)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader: _StrictLoader, node):
+    out = YMap()
+    out.line, out.key_lines = _line(node), {}
+    yield out
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise YAMLRefusal(_line(key_node), "merge keys (<<) are not allowed")
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise YAMLRefusal(_line(key_node), "a mapping key must be text or a number") from None
+        if key in out:
+            raise YAMLRefusal(
+                _line(key_node),
+                f"key {quote(key)} given twice (first on yaml line {out.key_lines[key]})",
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = _line(key_node)
+
+
+def _construct_seq(loader: _StrictLoader, node):
+    out = YSeq()
+    out.line, out.item_lines = _line(node), [_line(n) for n in node.value]
+    yield out
+    out.extend(loader.construct_object(n, deep=True) for n in node.value)
+
+
+def _construct_str(loader: _StrictLoader, node):
+    text = loader.construct_scalar(node)
+    if "\x00" in text:
+        raise YAMLRefusal(_line(node), "NUL character in text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise YAMLRefusal(
+            _line(node), f"text holds a lone surrogate ({quote(text[err.start])}), not Unicode"
+        ) from None
+    return text
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_StrictLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+
+
+def load_yaml(path: Path, what: str = "annotation file"):
+    """Parse one label file with the strict loader; every failure is an AnnotationError
+    naming the file and the YAML line."""
+    name = str(path)
+    path = Path(path)
+    if path.is_dir():
+        raise AnnotationError(f"{name}: is a folder, not an {what}")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise AnnotationError(f"{name}: cannot read ({err.strerror or err})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise AnnotationError(f"{name}: {what} is not UTF-8 (yaml line {line}, byte "
+                              f"{err.start})") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (the strict safe loader)
+    except YAMLRefusal as err:
+        raise AnnotationError(f"{name}: yaml line {err.line}: {err.message}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" (yaml line {mark.line + 1})" if mark else ""
+        problem = getattr(err, "problem", None) or err
+        raise AnnotationError(f"{name}: not valid YAML{at}: {quote(str(problem), 200)}") from None
+    except RecursionError:
+        raise AnnotationError(f"{name}: YAML nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as err:  # e.g. an integer of 5,000 digits
+        raise AnnotationError(f"{name}: cannot read a YAML value: {quote(str(err), 200)}") from None
+
+
+def _at(container, key) -> str:
+    at = getattr(container, "at", None)
+    return f" ({at(key)})" if at else ""
+
+
+def _unknown_keys(doc: dict, allowed: tuple[str, ...], where: str, problems: list[str]) -> None:
+    """A misspelt key is an error: `line_duplicate:` used to drop every duplicate group."""
+    for key in doc:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (keys: {', '.join(allowed)})"
+            problems.append(f"{where}unknown key {quote(key)}{_at(doc, key)}{hint}")
+
+
+def _text(value, where: str, problems: list[str], *, optional: bool = True) -> str | None:
+    """A text field: a string (or null when optional); numbers and lists are refused."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        problems.append(f"{where}: expected text{' or null' if optional else ''}, "
+                        f"got {quote(value)}")
+        return None
+    return value
+
+
 # ------------------------------------------------------------------ parsing
-def _parse_lines_spec(spec, where: str, problems: list[str]) -> list[int]:
-    """``7`` or ``"2-5"`` (inclusive) → line numbers."""
-    if isinstance(spec, bool):
-        problems.append(f"{where}: line spec {spec!r} is not a line number or 'a-b' range")
-        return []
+_RANGE = re.compile(r"(\d{1,9})(?:\s*-\s*(\d{1,9}))?")
+
+PAGE_KEYS = ("doc_id", "sha256", "provenance", "reviewed_by", "reviewed_on", "note", "outlet",
+             "roles", "articles", "line_duplicates", "line_notes")
+ARTICLE_KEYS = ("k", "lines", "byline", "cited_sources", "dup_cluster", "story_cluster", "note")
+OUTLET_KEYS = ("name", "evidence_lines")
+DUP_GROUP_KEYS = ("lines", "kind")
+STANCE_KEYS = ("provenance", "note", "pairs")
+
+
+def _line_range(spec, where: str, n: int, problems: list[str]) -> tuple[int, int] | None:
+    """``7`` or ``"2-5"`` (both ends included) → (first, last), checked against the page's
+    ``n`` lines before anything is expanded (a 27-character range must not allocate)."""
+    if isinstance(spec, bool) or not isinstance(spec, int | str):
+        problems.append(f"{where}: {quote(spec)} is not a line number or 'a-b' range")
+        return None
     if isinstance(spec, int):
-        return [spec]
-    if isinstance(spec, str):
-        parts = spec.split("-")
-        if len(parts) == 2 and parts[0].strip().isdigit() and parts[1].strip().isdigit():
-            a, b = int(parts[0]), int(parts[1])
-            if b < a:
-                problems.append(f"{where}: range {spec!r} ends before it starts")
-                return []
-            return list(range(a, b + 1))
-        if spec.strip().isdigit():
-            return [int(spec)]
-    problems.append(f"{where}: line spec {spec!r} is not a line number or 'a-b' range")
-    return []
+        a = b = spec
+    else:
+        m = _RANGE.fullmatch(spec.strip())
+        if not m:
+            problems.append(f"{where}: {quote(spec)} is not a line number or 'a-b' range")
+            return None
+        a = int(m[1])
+        b = int(m[2]) if m[2] is not None else a
+    if b < a:
+        problems.append(f"{where}: range {quote(spec)} ends before it starts")
+        return None
+    if a < 0 or b >= n:
+        what = f"line {a}" if a == b else f"range {a}-{b}"
+        problems.append(f"{where}: {what} is out of range (page has lines 0-{n - 1})")
+        return None
+    return a, b
+
+
+def _line_list(value, where: str, n: int, problems: list[str]) -> list[int]:
+    """A list of line numbers and 'a-b' ranges → the line numbers (bounded by the page)."""
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list of line numbers or 'a-b' ranges, "
+                        f"got {quote(value)}")
+        return []
+    out: list[int] = []
+    for j, spec in enumerate(value):
+        r = _line_range(spec, f"{where}[{j}]", n, problems)
+        if r is not None:
+            out.extend(range(r[0], r[1] + 1))
+    return out
 
 
 def _as_int(value, where: str, problems: list[str]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{where}: {value!r} is not an integer")
+        problems.append(f"{where}: {quote(value)} is not an integer")
         return None
+    return value
+
+
+def _list(value, where: str, problems: list[str]) -> list:
+    """An optional list field: null is empty; a scalar or mapping is refused."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list, got {quote(value)}")
+        return []
     return value
 
 
 def parse_page(label_path: Path, text: str, sha256: str) -> Page:
     """Parse and validate one annotation file against its raw page text."""
     name = str(label_path)
-    try:
-        doc = yaml.safe_load(label_path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise AnnotationError(f"{name}: annotation file is not UTF-8") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        at = f" (yaml line {mark.line + 1})" if mark else ""
-        raise AnnotationError(
-            f"{name}: not valid YAML{at}: {getattr(err, 'problem', err)}"
-        ) from None
+    doc = load_yaml(label_path)
     if not isinstance(doc, dict):
-        raise AnnotationError(f"{name}: expected a mapping at the top level")
+        raise AnnotationError(f"{name}: expected a mapping at the top level, got {quote(doc)}")
 
     problems: list[str] = []
     lines = split_lines(text)
     n = len(lines)
-    doc_id = label_path.name.removesuffix(".yaml")
+    doc_id = Path(label_path).name.removesuffix(".yaml")
+    _unknown_keys(doc, PAGE_KEYS, "", problems)
 
     if doc.get("doc_id") != doc_id:
-        problems.append(f"doc_id {doc.get('doc_id')!r} does not match the file name {doc_id!r}")
+        problems.append(f"doc_id {quote(doc.get('doc_id'))} does not match the file name "
+                        f"{doc_id!r}")
     if doc.get("sha256") != sha256:
         problems.append(
-            f"stale sha256: file says {doc.get('sha256')!r}, raw page has {sha256!r} "
+            f"stale sha256: file says {quote(doc.get('sha256'))}, raw page has {sha256!r} "
             "(the raw page changed after it was annotated; re-check every label)"
         )
     provenance = doc.get("provenance")
     if provenance not in PROVENANCES:
-        problems.append(f"provenance {provenance!r} is not one of {list(PROVENANCES)}")
+        problems.append(f"provenance {quote(provenance)} is not one of {list(PROVENANCES)}")
+    note = _text(doc.get("note"), "note", problems) or ""
+    reviewed_by = _text(doc.get("reviewed_by"), "reviewed_by", problems)
+    reviewed_on = _text(doc.get("reviewed_on"), "reviewed_on", problems)
 
-    # roles: a list of [line-or-range, role] or [line-or-range, role, note]
+    # roles: a list of [line or 'a-b', role] or [line or 'a-b', role, note]
     roles: list[str | None] = [None] * n
     line_notes: dict[int, str] = {}
-    for j, entry in enumerate(doc.get("roles") or []):
-        where = f"roles[{j}]"
+    role_entries = _list(doc.get("roles"), "roles", problems)
+    for j, entry in enumerate(role_entries):
+        where = f"roles[{j}]{_at(role_entries, j)}"
         if not isinstance(entry, list) or len(entry) not in (2, 3):
             problems.append(
-                f"{where}: expected [line or 'a-b', role] or [.., role, note], got {entry!r}"
+                f"{where}: expected [line or 'a-b', role] or [.., role, note], got {quote(entry)}"
             )
             continue
         spec, role = entry[0], entry[1]
-        if role not in ROLES:
-            problems.append(f"{where}: unknown role {role!r} (roles: {', '.join(ROLES)})")
+        if not isinstance(role, str) or role not in ROLES:
+            problems.append(f"{where}: unknown role {quote(role)} (roles: {', '.join(ROLES)})")
             continue
-        members = _parse_lines_spec(spec, where, problems)
-        for i in members:
-            if not 0 <= i < n:
-                problems.append(f"{where}: line {i} is out of range (page has lines 0-{n - 1})")
-                continue
+        entry_note = _text(entry[2], f"{where} note", problems) if len(entry) == 3 else None
+        span = _line_range(spec, where, n, problems)
+        if span is None:
+            continue
+        single = span[0] == span[1]
+        for i in range(span[0], span[1] + 1):
             if roles[i] is not None:
                 problems.append(f"line {i}: given two roles ({roles[i]} and {role}, {where})")
                 continue
             if is_blank(lines[i]) and role != "blank":
                 # a range may run across blank separator lines; a single line may not
-                if len(members) == 1:
+                if single:
                     problems.append(f"line {i}: blank line labelled {role!r} ({where})")
                 roles[i] = "blank"
                 continue
             if not is_blank(lines[i]) and role == "blank":
-                problems.append(f"line {i}: non-blank line {lines[i][:40]!r} labelled 'blank'")
+                problems.append(f"line {i}: non-blank line {quote(lines[i][:40])} labelled "
+                                "'blank'")
             roles[i] = role
-            if len(entry) == 3:
-                line_notes[i] = str(entry[2])
+            if entry_note is not None:
+                line_notes[i] = entry_note
     for i, line in enumerate(lines):
         if roles[i] is None:
             if is_blank(line):
                 roles[i] = "blank"
             else:
-                problems.append(f"line {i}: non-blank line has no role: {line[:60]!r}")
-    for key, value in (doc.get("line_notes") or {}).items():
-        i = _as_int(key, f"line_notes key {key!r}", problems)
-        if i is not None:
+                problems.append(f"line {i}: non-blank line has no role: {quote(line[:60])}")
+    notes_doc = doc.get("line_notes")
+    if notes_doc is not None and not isinstance(notes_doc, dict):
+        problems.append(f"line_notes{_at(doc, 'line_notes')}: expected a mapping of line "
+                        f"number to note, got {quote(notes_doc)}")
+        notes_doc = None
+    for key, value in (notes_doc or {}).items():
+        where = f"line_notes[{quote(key)}]{_at(notes_doc, key)}"
+        i = _as_int(key, where, problems)
+        value = _text(value, where, problems, optional=False)
+        if i is not None and value is not None:
             if 0 <= i < n:
-                line_notes[i] = str(value)
+                line_notes[i] = value
             else:
-                problems.append(f"line_notes: line {i} is out of range (page has lines 0-{n - 1})")
+                problems.append(f"{where}: line {i} is out of range (page has lines 0-{n - 1})")
 
     # articles
     articles: list[Article] = []
     seen_k: set[int] = set()
-    for j, raw in enumerate(doc.get("articles") or []):
-        where = f"articles[{j}]"
+    article_docs = _list(doc.get("articles"), "articles", problems)
+    for j, raw in enumerate(article_docs):
+        where = f"articles[{j}]{_at(article_docs, j)}"
         if not isinstance(raw, dict):
-            problems.append(f"{where}: expected a mapping, got {raw!r}")
+            problems.append(f"{where}: expected a mapping, got {quote(raw)}")
             continue
+        _unknown_keys(raw, ARTICLE_KEYS, f"{where}: ", problems)
         k = _as_int(raw.get("k", j), f"{where}.k", problems)
-        span = raw.get("lines")
-        if not (isinstance(span, list) and len(span) == 2):
-            problems.append(
-                f"{where}: 'lines' must be [start, end) with end exclusive, got {span!r}"
-            )
+        spec = raw.get("lines")
+        if isinstance(spec, list):
+            hint = ""
+            if len(spec) == 2 and all(isinstance(x, int) and not isinstance(x, bool)
+                                      for x in spec) and spec[1] > spec[0]:
+                hint = f"; [{spec[0]}, {spec[1]}) is now written {spec[0]}-{spec[1] - 1}"
+            problems.append(f"{where}.lines: write the span as 'first-last', both lines "
+                            f"included (the old [start, end) list form is not read){hint}")
             continue
-        start = _as_int(span[0], f"{where}.lines[0]", problems)
-        end = _as_int(span[1], f"{where}.lines[1]", problems)
-        if k is None or start is None or end is None:
+        span = _line_range(spec, f"{where}.lines", n, problems)
+        if k is None or span is None:
             continue
+        start, end = span[0], span[1] + 1
         if k in seen_k:
             problems.append(f"{where}: article id {article_id(doc_id, k)} is used twice")
         seen_k.add(k)
-        if not (0 <= start < end <= n):
-            problems.append(
-                f"{where}: span [{start}, {end}) is out of range or empty (page has {n} lines)"
-            )
-            continue
         if is_blank(lines[start]) or is_blank(lines[end - 1]):
             problems.append(
-                f"{where}: span [{start}, {end}) must run from its first to its last content line"
+                f"{where}: span {start}-{end - 1} must run from its first to its last content "
+                "line"
             )
+        clusters = {}
         for key in ("dup_cluster", "story_cluster"):
-            if not isinstance(raw.get(key), str) or not raw.get(key):
-                problems.append(f"{where}: missing {key}")
-        cited = raw.get("cited_sources") or []
+            value = raw.get(key)
+            if not isinstance(value, str) or not value:
+                problems.append(f"{where}: {key} must be a non-empty text, got {quote(value)}")
+            clusters[key] = value if isinstance(value, str) else ""
+        cited = raw.get("cited_sources")
+        cited = [] if cited is None else cited
         if not (isinstance(cited, list) and all(isinstance(c, str) for c in cited)):
-            problems.append(f"{where}: cited_sources must be a list of names")
+            problems.append(f"{where}: cited_sources must be a list of names, got {quote(cited)}")
             cited = []
-        byline = raw.get("byline")
-        if byline is not None and not isinstance(byline, str):
-            problems.append(f"{where}: byline must be text or null")
-            byline = None
+        byline = _text(raw.get("byline"), f"{where}.byline", problems)
         articles.append(
             Article(
                 k=k,
                 start_line=start,
                 end_line=end,
-                dup_cluster=str(raw.get("dup_cluster") or ""),
-                story_cluster=str(raw.get("story_cluster") or ""),
+                dup_cluster=clusters["dup_cluster"],
+                story_cluster=clusters["story_cluster"],
                 byline=byline,
                 cited_sources=list(cited),
-                note=str(raw.get("note") or ""),
+                note=_text(raw.get("note"), f"{where}.note", problems) or "",
             )
         )
     articles.sort(key=lambda a: a.start_line)
     for a, b in zip(articles, articles[1:]):
         if b.start_line < a.end_line:
             problems.append(
-                f"articles {article_id(doc_id, a.k)} [{a.start_line}, {a.end_line}) and "
-                f"{article_id(doc_id, b.k)} [{b.start_line}, {b.end_line}) overlap"
+                f"articles {article_id(doc_id, a.k)} {a.start_line}-{a.end_line - 1} and "
+                f"{article_id(doc_id, b.k)} {b.start_line}-{b.end_line - 1} overlap"
             )
     if [a.k for a in articles] != list(range(len(articles))):
         problems.append(
-            f"article numbers must be 0..{len(articles) - 1} in page order, got {[a.k for a in articles]}"
+            f"article numbers must be 0..{len(articles) - 1} in page order, "
+            f"got {quote([a.k for a in articles])}"
         )
 
-    # roles against spans: article roles only inside an article; each article has a title or body
+    # roles against spans: article roles only inside an article; each article has a body line
     inside = [False] * n
     for a in articles:
-        for i in range(a.start_line, min(a.end_line, n)):
+        for i in range(a.start_line, a.end_line):
             inside[i] = True
-        if not any(roles[i] == "body" for i in range(a.start_line, min(a.end_line, n))):
+        if not any(roles[i] == "body" for i in range(a.start_line, a.end_line)):
             problems.append(f"article {article_id(doc_id, a.k)}: has no body line")
     for i, role in enumerate(roles):
         if role in ARTICLE_ROLES and not inside[i]:
@@ -316,23 +573,21 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
     # line duplicates
     dup_groups: list[DupGroup] = []
     grouped: dict[int, int] = {}
-    for j, raw in enumerate(doc.get("line_duplicates") or []):
-        where = f"line_duplicates[{j}]"
+    dup_docs = _list(doc.get("line_duplicates"), "line_duplicates", problems)
+    for j, raw in enumerate(dup_docs):
+        where = f"line_duplicates[{j}]{_at(dup_docs, j)}"
         if not isinstance(raw, dict):
-            problems.append(f"{where}: expected a mapping with 'lines' and 'kind'")
+            problems.append(f"{where}: expected a mapping with 'lines' and 'kind', "
+                            f"got {quote(raw)}")
             continue
+        _unknown_keys(raw, DUP_GROUP_KEYS, f"{where}: ", problems)
         kind = raw.get("kind")
-        if kind not in DUP_KINDS:
-            problems.append(f"{where}: kind {kind!r} is not one of {list(DUP_KINDS)}")
-        members: list[int] = []
-        for spec in raw.get("lines") or []:
-            members += _parse_lines_spec(spec, where, problems)
+        if not isinstance(kind, str) or kind not in DUP_KINDS:
+            problems.append(f"{where}: kind {quote(kind)} is not one of {list(DUP_KINDS)}")
+        members = _line_list(raw.get("lines"), f"{where}.lines", n, problems)
         ok = True
         for i in members:
-            if not 0 <= i < n:
-                problems.append(f"{where}: line {i} is out of range (page has lines 0-{n - 1})")
-                ok = False
-            elif is_blank(lines[i]):
+            if is_blank(lines[i]):
                 problems.append(f"{where}: line {i} is blank")
                 ok = False
             elif i in grouped:
@@ -351,18 +606,21 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
             dup_groups.append(DupGroup(lines=sorted(set(members)), kind=kind))
 
     # outlet
-    outlet_doc = doc.get("outlet") or {}
-    outlet = outlet_doc.get("name") if isinstance(outlet_doc, dict) else None
-    evidence = outlet_doc.get("evidence_lines") or [] if isinstance(outlet_doc, dict) else []
-    for i in evidence:
-        if not isinstance(i, int) or not 0 <= i < n:
-            problems.append(
-                f"outlet.evidence_lines: line {i!r} is out of range (page has {n} lines)"
-            )
-    if outlet is not None and not evidence:
-        problems.append("outlet: a named outlet needs at least one evidence line")
-    if outlet is None and evidence:
-        problems.append("outlet: evidence lines given but the outlet name is null")
+    outlet_doc = doc.get("outlet")
+    outlet, evidence = None, []
+    if outlet_doc is not None and not isinstance(outlet_doc, dict):
+        problems.append(f"outlet{_at(doc, 'outlet')}: expected a mapping with 'name' and "
+                        f"'evidence_lines', got {quote(outlet_doc)}")
+    elif outlet_doc is not None:
+        _unknown_keys(outlet_doc, OUTLET_KEYS, "outlet: ", problems)
+        outlet = _text(outlet_doc.get("name"), "outlet.name", problems)
+        evidence_doc = outlet_doc.get("evidence_lines")
+        evidence = _line_list([] if evidence_doc is None else evidence_doc,
+                              "outlet.evidence_lines", n, problems)
+        if outlet is not None and not evidence:
+            problems.append("outlet: a named outlet needs at least one evidence line")
+        if outlet is None and evidence and outlet_doc.get("name") is None:
+            problems.append("outlet: evidence lines given but the outlet name is null")
 
     if problems:
         raise AnnotationError(f"{name}: {len(problems)} problem(s)", problems)
@@ -374,10 +632,12 @@ def parse_page(label_path: Path, text: str, sha256: str) -> Page:
         articles=articles,
         dup_groups=dup_groups,
         outlet=outlet,
-        outlet_evidence_lines=[i for i in evidence if isinstance(i, int)],
+        outlet_evidence_lines=evidence,
         provenance=provenance,
-        note=str(doc.get("note") or ""),
+        note=note,
         line_notes=line_notes,
+        reviewed_by=reviewed_by,
+        reviewed_on=reviewed_on,
     )
 
 
@@ -390,26 +650,38 @@ def parse_stance(
     dropped rather than reported twice.
     """
     name = str(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise AnnotationError(f"{name}: not valid YAML: {err}") from None
+    doc = load_yaml(path, "stance file")
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise AnnotationError(f"{name}: expected a mapping with 'pairs' at the top level, "
+                              f"got {quote(doc)}")
     problems: list[str] = []
+    _unknown_keys(doc, STANCE_KEYS, "", problems)
     pairs: list[StancePair] = []
     seen: set[tuple[str, str]] = set()
-    for j, raw in enumerate(doc.get("pairs") or []):
-        where = f"pairs[{j}]"
+    entries = _list(doc.get("pairs"), "pairs", problems)
+    for j, raw in enumerate(entries):
+        where = f"pairs[{j}]{_at(entries, j)}"
         if not isinstance(raw, list) or len(raw) not in (3, 4):
-            problems.append(f"{where}: expected [headline_article, body_article, stance, note?]")
+            problems.append(f"{where}: expected [headline_article, body_article, stance, note?], "
+                            f"got {quote(raw)}")
             continue
         h, b, stance = raw[0], raw[1], raw[2]
-        if str(h).split("/")[0] in skip_docs or str(b).split("/")[0] in skip_docs:
+        if not (isinstance(h, str) and isinstance(b, str)):
+            problems.append(f"{where}: article ids must be text like '<doc_id>/<k>', "
+                            f"got {quote(h)} and {quote(b)}")
+            continue
+        if h.split("/")[0] in skip_docs or b.split("/")[0] in skip_docs:
             continue
         for aid in (h, b):
             if aid not in articles:
-                problems.append(f"{where}: article {aid!r} does not exist")
-        if stance not in STANCES:
-            problems.append(f"{where}: unknown stance {stance!r} (stances: {', '.join(STANCES)})")
+                problems.append(f"{where}: article {quote(aid)} does not exist")
+        if not isinstance(stance, str) or stance not in STANCES:
+            problems.append(f"{where}: unknown stance {quote(stance)} "
+                            f"(stances: {', '.join(STANCES)})")
+            continue
+        pair_note = _text(raw[3], f"{where} note", problems) if len(raw) == 4 else None
         if h == b:
             problems.append(f"{where}: a pair needs two distinct articles")
         if (h, b) in seen:
@@ -419,15 +691,17 @@ def parse_stance(
             problems.append(
                 f"{where}: {h} and {b} belong to different stories but are labelled {stance!r}"
             )
-        pairs.append(
-            StancePair(h, b, str(stance), "annotated", str(raw[3]) if len(raw) == 4 else "")
-        )
+        pairs.append(StancePair(h, b, stance, "annotated", pair_note or ""))
     if problems:
         raise AnnotationError(f"{name}: {len(problems)} problem(s)", problems)
     return pairs
 
 
 # ------------------------------------------------------------------ writing
+def _span_spec(first: int, last: int) -> int | str:
+    return first if first == last else f"{first}-{last}"
+
+
 def _ranges(indices: list[int]) -> list[int | str]:
     out: list[int | str] = []
     start = prev = None
@@ -437,7 +711,7 @@ def _ranges(indices: list[int]) -> list[int | str]:
         elif i is not None and i == prev + 1:
             prev = i
         else:
-            out.append(start if start == prev else f"{start}-{prev}")
+            out.append(_span_spec(start, prev))
             start = prev = i
     return out
 
@@ -463,20 +737,22 @@ def page_to_yaml(page: Page) -> str:
                 last = j
         if i in page.line_notes:
             last = i
-        spec: int | str = i if i == last else f"{i}-{last}"
+        spec = _span_spec(i, last)
         role_entries.append([spec, role] + ([page.line_notes[i]] if i in page.line_notes else []))
         i = last + 1
     doc = {
         "doc_id": page.doc_id,
         "sha256": page.sha256,
         "provenance": page.provenance,
+        **{key: getattr(page, key) for key in ("reviewed_by", "reviewed_on")
+           if getattr(page, key) is not None},
         "note": page.note,
         "outlet": {"name": page.outlet, "evidence_lines": list(page.outlet_evidence_lines)},
         "roles": role_entries,
         "articles": [
             {
                 "k": a.k,
-                "lines": [a.start_line, a.end_line],
+                "lines": _span_spec(a.start_line, a.end_line - 1),
                 "byline": a.byline,
                 "cited_sources": list(a.cited_sources),
                 "dup_cluster": a.dup_cluster,
@@ -487,9 +763,6 @@ def page_to_yaml(page: Page) -> str:
         ],
         "line_duplicates": [{"lines": _ranges(g.lines), "kind": g.kind} for g in page.dup_groups],
     }
-    header = (
-        f"# presscut annotation, format {FORMAT_VERSION}: lines are 0-based, ranges inclusive\n"
-    )
-    return header + yaml.safe_dump(
+    return HEADER + yaml.safe_dump(
         doc, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
     )

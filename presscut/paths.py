@@ -1,20 +1,49 @@
-"""Where the project keeps its data. Every path can be overridden by a CLI option."""
+"""Where the project keeps its data. Every path can be overridden by a CLI option.
+
+The project root is, in this order: ``--root`` (passed down as ``root``), ``$PRESSCUT_ROOT``,
+the nearest folder at or above the current directory that is a presscut checkout, and only
+then the checkout this package was installed from (an editable install). A second clone is
+therefore built where you stand, not where the package happens to live.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from presscut.errors import PresscutError
+
+ENV = "PRESSCUT_ROOT"
+
+
+def is_checkout(folder: Path) -> bool:
+    """A presscut checkout holds the raw corpus and its labels."""
+    return (folder / "corpus" / "raw").is_dir() and (folder / "corpus" / "labels").is_dir()
+
+
+def resolve_root(root: Path | None = None) -> tuple[Path, str]:
+    """The project root and where it came from (for the "root: ..." line of build/validate)."""
+    if root is not None:
+        return Path(root), "--root"
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env), f"${ENV}"
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        if is_checkout(folder):
+            return folder, "the current directory" if folder == cwd else "a parent folder"
+    here = Path(__file__).resolve().parent.parent
+    if is_checkout(here):
+        return here, "the checkout presscut is installed from"
+    raise PresscutError(
+        f"{cwd} is not inside a presscut checkout (no corpus/raw and corpus/labels here or "
+        f"above); run from a clone, pass --root, or set {ENV}"
+    )
+
 
 def project_root() -> Path:
-    """The checkout holding corpus/ and splits/ (``PRESSCUT_ROOT`` overrides)."""
-    env = os.environ.get("PRESSCUT_ROOT")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent.parent
-    if (here / "corpus").is_dir():
-        return here
-    return Path.cwd()
+    """The checkout holding corpus/ and splits/ (see the module docstring for the order)."""
+    return resolve_root()[0]
 
 
 def corpus_dir(root: Path | None = None) -> Path:

@@ -17,3 +17,20 @@ def project_copy(tmp_path: Path) -> Path:
     (tmp_path / "splits").mkdir()
     shutil.copy(ROOT / "splits" / "manifest.json", tmp_path / "splits" / "manifest.json")
     return tmp_path
+
+
+@pytest.fixture
+def review_label():
+    """What a reviewer does last before promote: drop the pre-labeler's notes once each
+    was checked (a file with untouched silver notes is refused)."""
+    from presscut.annotations import page_to_yaml, parse_page, read_raw
+
+    def review(label_path: Path, root: Path) -> None:
+        text, sha = read_raw(root / "corpus" / "raw" / label_path.with_suffix(".txt").name)
+        page = parse_page(label_path, text, sha)
+        page.note, page.line_notes = "reviewed", {}
+        for a in page.articles:
+            a.note = ""
+        label_path.write_text(page_to_yaml(page), encoding="utf-8")
+
+    return review

@@ -81,14 +81,14 @@ def test_stale_sha256(project_copy):
 
 def test_overlapping_spans(project_copy):
     path = _labels(project_copy, "000_8aceb1973127ff81")
-    _edit(path, "lines: [25, 42]", "lines: [20, 42]")
+    _edit(path, "lines: 25-41", "lines: 20-41")
     msg = _messages(project_copy)
-    assert "000_8aceb1973127ff81/0 [0, 22) and 000_8aceb1973127ff81/1 [20, 42) overlap" in msg
+    assert "000_8aceb1973127ff81/0 0-21 and 000_8aceb1973127ff81/1 20-41 overlap" in msg
 
 
 def test_out_of_range_line(project_copy):
     _edit(_labels(project_copy), "[48-56, boilerplate,", "[48-60, boilerplate,")
-    assert "line 57 is out of range (page has lines 0-56)" in _messages(project_copy)
+    assert "range 48-60 is out of range (page has lines 0-56)" in _messages(project_copy)
 
 
 def test_unknown_role(project_copy):
@@ -117,13 +117,15 @@ def test_duplicate_group_naming_missing_and_blank_lines(project_copy):
         _labels(project_copy), "{lines: [35, 36], kind: near}", "{lines: [35, 37, 99], kind: near}"
     )
     msg = _messages(project_copy)
-    assert "line_duplicates[1]: line 37 is blank" in msg
-    assert "line_duplicates[1]: line 99 is out of range" in msg
+    assert "line_duplicates[1] (yaml line 42): line 37 is blank" in msg
+    assert "line_duplicates[1] (yaml line 42).lines[2]: line 99 is out of range" in msg
 
 
 def test_exact_group_whose_lines_differ(project_copy):
     _edit(_labels(project_copy), "{lines: [35, 36], kind: near}", "{lines: [35, 36], kind: exact}")
-    assert "line_duplicates[1]: marked exact but lines [35, 36] differ" in _messages(project_copy)
+    assert "line_duplicates[1] (yaml line 42): marked exact but lines [35, 36] differ" in (
+        _messages(project_copy)
+    )
 
 
 def test_dup_cluster_spanning_two_stories(project_copy):

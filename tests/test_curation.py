@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -14,6 +15,7 @@ import yaml
 from sklearn.metrics import adjusted_rand_score, cohen_kappa_score
 
 from presscut.annotations import Article, Page, page_to_yaml, parse_page, read_raw
+from presscut.builder.corpus import load_corpus, require_clean
 from presscut.curation.add import add_pages
 from presscut.curation.agreement import agreement, kappa
 from presscut.curation.promote import promote
@@ -140,23 +142,63 @@ def _add_one(root: Path) -> tuple[str, Path]:
     return added.doc_id, added.label_path
 
 
-def test_promote_only_changes_the_provenance_and_keeps_comments(project_copy):
+def test_promote_only_changes_the_provenance_and_keeps_comments(project_copy, review_label):
     doc_id, label_path = _add_one(project_copy)
+    review_label(label_path, project_copy)
     reviewed = label_path.read_text(encoding="utf-8").replace(
-        "provenance: silver\n", "# reviewed by A. Curator\nprovenance: silver  # was pre-labelled\n"
+        "provenance: silver\n", "# checked line by line\nprovenance: silver  # was pre-labelled\n"
     )
     label_path.write_text(reviewed, encoding="utf-8")
-    promote(doc_id, project_copy)
+    promote(doc_id, project_copy, reviewed_by="A. Curator", today=dt.date(2026, 12, 1))
     after = label_path.read_text(encoding="utf-8")
-    assert after == reviewed.replace("provenance: silver  #", "provenance: gold  #")
+    assert after == reviewed.replace(
+        "provenance: silver  # was pre-labelled\n",
+        'provenance: gold  # was pre-labelled\nreviewed_by: "A. Curator"\n'
+        'reviewed_on: "2026-12-01"\n',
+    )
     text, sha = read_raw(project_copy / "corpus" / "raw" / f"{doc_id}.txt")
-    assert parse_page(label_path, text, sha).provenance == "gold"
+    page = parse_page(label_path, text, sha)
+    assert (page.provenance, page.reviewed_by, page.reviewed_on) == (
+        "gold", "A. Curator", "2026-12-01")
+
+
+def test_promote_requires_a_review_mark_and_touched_silver_notes(project_copy, review_label):
+    """#10.5: promote used to publish unreviewed silver with only a warning."""
+    doc_id, label_path = _add_one(project_copy)
+    untouched = label_path.read_bytes()
+    with pytest.raises(AnnotationError, match="no review mark"):
+        promote(doc_id, project_copy)
+    with pytest.raises(AnnotationError) as err:  # a name alone does not make notes reviewed
+        promote(doc_id, project_copy, reviewed_by="A. Curator")
+    assert "pre-labeler's note" in err.value.render()
+    assert "placeholder-cluster note untouched" in err.value.render()
+    assert label_path.read_bytes() == untouched
+    review_label(label_path, project_copy)
+    with pytest.raises(AnnotationError, match="no review mark"):
+        promote(doc_id, project_copy)
+    promote(doc_id, project_copy, reviewed_by="A. Curator")
+    text, sha = read_raw(project_copy / "corpus" / "raw" / f"{doc_id}.txt")
+    assert parse_page(label_path, text, sha).reviewed_by == "A. Curator"
+
+
+def test_promote_refuses_a_repair_note_left_in(project_copy):
+    (added,), _ = add_pages([NEW_PAGE], project_copy, prelabel=sloppy_prelabel)
+    text, sha = read_raw(added.raw_path)
+    page = parse_page(added.label_path, text, sha)
+    assert page.line_notes
+    page.note, page.line_notes = "checked", dict(page.line_notes)
+    for a in page.articles:
+        a.note = ""
+    added.label_path.write_text(page_to_yaml(page), encoding="utf-8")
+    with pytest.raises(AnnotationError) as err:
+        promote(added.doc_id, project_copy, reviewed_by="A. Curator")
+    assert "pre-labeler repair note" in err.value.render()
 
 
 def _break_overlap(text: str) -> str:
     doc = yaml.safe_load(text)
     span = doc["articles"][0]["lines"]
-    return text + f"  - k: 1\n    lines: [{span[0]}, {span[1]}]\n"
+    return text + f"  - k: 1\n    lines: {span}\n"
 
 
 @pytest.mark.parametrize(
@@ -179,15 +221,16 @@ def test_promote_refuses_and_leaves_file_byte_for_byte(project_copy, breakage):
     assert label_path.read_bytes() == broken
 
 
-def test_promote_refuses_dup_cluster_that_spans_two_stories(project_copy):
+def test_promote_refuses_dup_cluster_that_spans_two_stories(project_copy, review_label):
     doc_id, label_path = _add_one(project_copy)
+    review_label(label_path, project_copy)
     gold_label = sorted((project_copy / "corpus" / "labels").glob("0*.yaml"))[0]
     gold = yaml.safe_load(gold_label.read_text(encoding="utf-8"))["articles"][0]
     text = label_path.read_text(encoding="utf-8")
     text = text.replace(f"dup_cluster: {doc_id}/0", f"dup_cluster: {gold['dup_cluster']}")
     label_path.write_text(text, encoding="utf-8")  # story_cluster stays the placeholder
     with pytest.raises(AnnotationError) as err:
-        promote(doc_id, project_copy)
+        promote(doc_id, project_copy, reviewed_by="A. Curator")
     assert "spans two" in err.value.render()
     assert label_path.read_text(encoding="utf-8") == text
 
@@ -303,3 +346,40 @@ def test_cli_reports_refusal_without_traceback_and_prints_json(project_copy, tmp
     done = _cli("agreement", str(a), str(a), "--raw", str(raw), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["role_kappa"] == 1.0
+
+
+def test_add_prints_markup_like_paths_and_writes_nothing_when_a_step_fails(
+        project_copy, tmp_path, monkeypatch, capsys):
+    """#10.15: a source path `[/x].txt` crashed rich after the page was written."""
+    from presscut import cli
+    from presscut.curation import add as add_mod
+
+    weird = tmp_path / "[" / "x].txt"
+    weird.parent.mkdir()
+    shutil.copy(NEW_PAGE, weird)
+    before = _snapshot(project_copy)
+
+    def failing_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(add_mod.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        add_pages([weird], project_copy, prelabel=naive_prelabel)
+    assert _snapshot(project_copy) == before  # not even a temporary file is left
+    monkeypatch.undo()
+
+    monkeypatch.setattr(add_mod, "default_prelabeler", lambda root: (naive_prelabel, "naive"))
+    monkeypatch.setattr(sys, "argv", ["presscut", "add", str(weird), "--root", str(project_copy)])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    out, err = capsys.readouterr()
+    assert exc.value.code == 0, err
+    assert f"added {weird}" in out
+
+
+def test_add_turns_crlf_into_lf_and_sums_what_it_stores(project_copy, tmp_path):
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(NEW_PAGE.read_bytes().replace(b"\n", b"\r\n"))
+    (added,), _ = add_pages([crlf], project_copy, prelabel=naive_prelabel)
+    assert added.raw_path.read_bytes() == NEW_PAGE.read_bytes()
+    require_clean(load_corpus(project_copy, provenances=("gold", "silver")))

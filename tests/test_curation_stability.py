@@ -61,7 +61,8 @@ def _leaky_page(root: Path, committed: dict[str, str], tmp_path: Path) -> tuple[
     pytest.skip("no existing page has a sentence long enough to quote")
 
 
-def test_adding_and_promoting_pages_keeps_earlier_splits_and_records(project_copy, tmp_path):
+def test_adding_and_promoting_pages_keeps_earlier_splits_and_records(project_copy, tmp_path,
+                                                                    review_label):
     committed = manifest(project_copy)
     build(project_copy)
     before = records(project_copy)
@@ -79,7 +80,8 @@ def test_adding_and_promoting_pages_keeps_earlier_splits_and_records(project_cop
     assert not set(new_ids) & set(manifest(project_copy))
 
     for doc_id in new_ids:
-        promote(doc_id, project_copy)
+        review_label(project_copy / "corpus" / "labels" / f"{doc_id}.yaml", project_copy)
+        promote(doc_id, project_copy, reviewed_by="A. Curator")
     build(project_copy)
     after = records(project_copy)
     splits_after = manifest(project_copy)

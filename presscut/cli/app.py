@@ -30,3 +30,16 @@ def _root(
     ),
 ) -> None:
     """Build, evaluate and compare systems on noisy scraped news pages."""
+
+
+def make_console(stderr: bool = False):
+    """The console every command prints through. Off a terminal (``presscut ... > log``)
+    nothing is wrapped at 80 columns: long paths and table rows stay whole on one line."""
+    import sys
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, soft_wrap=True, width=1000)

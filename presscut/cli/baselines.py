@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 from presscut.errors import PresscutError
 
-console = Console()
+console = make_console()
 baselines_app = typer.Typer(help="Train, run and score the baselines.", no_args_is_help=True)
 app.add_typer(baselines_app, name="baselines")
 
@@ -36,12 +36,19 @@ def run_baselines(
     if unknown:
         raise PresscutError(f"unknown task(s) {unknown}; tasks: {', '.join(PLAN)}")
     total = len(plan(tasks, neural))
-    with Progress(console=console, transient=True) as bar:
+    log = make_console(stderr=True)
+    # off a terminal a progress bar shows nothing until the end: log one line a step
+    with Progress(console=log, transient=True, disable=not log.is_terminal) as bar:
         job = bar.add_task("baselines", total=total)
+        done = 0
 
         def step(t: str, name: str) -> None:
+            nonlocal done
+            done += 1
             bar.update(job, description=f"{t}: {name}")
             bar.advance(job)
+            if not log.is_terminal:
+                log.print(escape(f"[{done}/{total}] {t}: {name}"), highlight=False)
 
         results = run(tasks, root, progress=step, neural=neural)
     out = write_results(results, root, tasks)
@@ -49,7 +56,7 @@ def run_baselines(
     for data in ("gold", "synthetic"):
         console.print(f"\n[bold]{data} test[/]\n")
         console.print((out / f"{data}.md").read_text(encoding="utf-8"), markup=False)
-    console.print(f"results: {out}/results.json")
+    console.print(f"results: {escape(str(out))}/results.json", highlight=False)
 
 
 @app.command()
@@ -75,7 +82,7 @@ def predict(
         estimator.fit(training_pages(root) if model == "seg-learned" else [])
     records = []
     for path in pages:
-        text, _ = read_raw(path)
+        text, _ = read_raw(path, normalize_newlines=True)
         records.append({"doc_id": path.stem, "lines": split_lines(text)})
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in estimator.predict(records))
     if out:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from presscut import paths
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 from presscut.errors import AnnotationError
 
-console = Console()
+console = make_console()
 
 
 @app.command()
@@ -20,12 +20,16 @@ def validate(
     root: Path = typer.Option(None, help="Project checkout (default: this one)."),
 ) -> None:
     """Check every raw page and annotation file; exit non-zero naming each broken rule."""
-    from presscut.builder.build import stance_pairs
+    from presscut.builder.build import MANIFEST_FILE, gold_tables
     from presscut.builder.corpus import load_corpus, require_clean
+    from presscut.builder.splits import read_manifest
 
+    root, origin = paths.resolve_root(root)
+    console.print(f"root: {escape(str(root))} ({origin})", highlight=False)
     corpus = load_corpus(root)
     require_clean(corpus)
-    stance_pairs(corpus)
+    # build every record in memory as build would, so what validates, build can write
+    gold_tables(corpus, read_manifest(paths.splits_dir(root) / MANIFEST_FILE))
     n_articles = sum(len(p.articles) for p in corpus.pages)
     console.print(
         f"ok: {len(corpus.pages)} pages, {n_articles} articles, "
@@ -47,12 +51,13 @@ def build(
     from presscut.builder.build import build as run_build
     from presscut.builder.docs import update_docs
 
-    root = root or paths.project_root()
+    root, origin = paths.resolve_root(root)
+    console.print(f"root: {escape(str(root))} ({origin})", highlight=False)
     out_dir = out or paths.splits_dir(root)
     report = run_build(root, out_dir=out_dir, strict=strict, synthetic=synthetic, progress=True)
     if out is None:
         update_docs(root, report)
-    table = Table(title=f"presscut build → {out_dir}")
+    table = Table(title=f"presscut build → {escape(str(out_dir))}")
     table.add_column("config")
     for split in ("train", "validation", "test"):
         table.add_column(split, justify="right")
@@ -60,7 +65,8 @@ def build(
         table.add_row(config, *(str(counts.get(s, 0)) for s in ("train", "validation", "test")))
     console.print(table)
     for p in report.refused:
-        console.print(f"[yellow]refused[/] {p['file']}: {p['reason']}")
-    console.print(f"build report: {out_dir / REPORT_FILE}")
+        console.print(f"[yellow]refused[/] {escape(p['file'])}: {escape(p['reason'])}",
+                      highlight=False)
+    console.print(f"build report: {escape(str(out_dir / REPORT_FILE))}", highlight=False)
     if report.refused and strict:
         raise AnnotationError("some pages were refused")

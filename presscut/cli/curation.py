@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from presscut import paths
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 
 ROOT_HELP = "project checkout holding corpus/ (default: this checkout or $PRESSCUT_ROOT)"
 
@@ -26,14 +27,17 @@ def add(
     """Copy raw pages into the corpus and pre-label them as silver for review."""
     from presscut.curation.add import add_pages
 
-    console = Console()
+    console = make_console()
     added, skipped = add_pages(pages, root, skip_duplicates=skip_duplicates, progress=True)
+    # paths are data: "[/x].txt" read as rich markup crashed after the page was written
     for s in skipped:
-        console.print(f"skipped {s.source}: already in the corpus as {s.existing_doc_id}")
+        console.print(f"skipped {escape(str(s.source))}: already in the corpus as "
+                      f"{escape(s.existing_doc_id)}", highlight=False)
     for a in added:
         console.print(
-            f"added {a.source} as [bold]{a.doc_id}[/] ({a.n_lines} lines, {a.n_articles} "
-            f"article(s), {a.n_dup_groups} duplicate group(s)) → {a.label_path}",
+            f"added {escape(str(a.source))} as [bold]{escape(a.doc_id)}[/] ({a.n_lines} lines, "
+            f"{a.n_articles} article(s), {a.n_dup_groups} duplicate group(s)) → "
+            f"{escape(str(a.label_path))}",
             highlight=False,
         )
     if added:
@@ -49,31 +53,41 @@ def show(
     against: Path | None = typer.Option(
         None, "--against", help="segmentation predictions (JSONL) to compare with the labels"
     ),
-    output: Path | None = typer.Option(None, "-o", "--output", help="HTML file to write"),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="HTML file to write (default: <doc_id>.html in the "
+        "system's temporary folder, never the checkout)"),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
 ) -> None:
     """Write a static HTML view of one page: roles, articles, duplicates, notes."""
     from presscut.curation.page_html import show as render
 
     html = render(doc_id, against=against, root=root)
-    output = output or Path(f"{doc_id}.html")
+    if output is None:
+        output = Path(tempfile.gettempdir()) / "presscut-show" / f"{doc_id}.html"
+        output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
-    Console().print(f"wrote {output}", highlight=False)
+    make_console().print(f"wrote {escape(str(output))}", highlight=False)
 
 
 @app.command()
 def promote(
     doc_id: str = typer.Argument(..., help="reviewed silver page to promote to gold"),
+    reviewed_by: str | None = typer.Option(
+        None, "--reviewed-by", metavar="NAME",
+        help="who reviewed every label (written into the file with today's date); "
+        "needed unless the file has a reviewed_by: line",
+    ),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
 ) -> None:
     """Validate a reviewed silver label file and mark it gold (comments are kept)."""
     from presscut.curation.promote import promote as do_promote
 
-    result = do_promote(doc_id, root)
-    console = Console()
+    result = do_promote(doc_id, root, reviewed_by=reviewed_by)
+    console = make_console()
     for w in result.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False)
-    console.print(f"promoted {doc_id} to gold ({result.label_path})", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
+    console.print(f"promoted {escape(doc_id)} to gold ({escape(str(result.label_path))})",
+                  highlight=False)
 
 
 @app.command()
@@ -91,8 +105,8 @@ def agreement(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    console = Console()
-    table = Table(title=f"agreement: {a_dir} vs {b_dir} ({result['n_pages']} pages)")
+    console = make_console()
+    table = Table(title=escape(f"agreement: {a_dir} vs {b_dir} ({result['n_pages']} pages)"))
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_column("over")
@@ -112,4 +126,5 @@ def agreement(
     console.print(table)
     for side in ("only_in_a", "only_in_b"):
         if result[side]:
-            console.print(f"{side.replace('_', ' ')}: {', '.join(result[side])}", highlight=False)
+            console.print(f"{side.replace('_', ' ')}: {escape(', '.join(result[side]))}",
+                          highlight=False)

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 
 
 def _fmt(x: float | None) -> str:
@@ -76,4 +75,4 @@ def eval_command(
             result.pop("per_item", None)
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        Console().print(render_table(result))
+        make_console().print(render_table(result))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 
 
 @app.command("import")
@@ -28,7 +27,7 @@ def import_cmd(
     from presscut.builder.importers import import_corpus
 
     report = import_corpus(fmt, path, out, prefix=prefix)
-    console = Console()
+    console = make_console()
     console.print(f"{report['records']} record(s) → {escape(report['output'])}", highlight=False)
     for key in ("bodies", "headlines", "duplicate_pairs"):
         if key in report:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 from presscut.errors import PresscutError
 
 
@@ -38,7 +37,7 @@ def submit(
         contact=contact, split=split, data=data, root=root, compress=compress, replace=replace,
     )
     record = load_record(path)
-    console = Console()
+    console = make_console()
     console.print(f"wrote [bold]{escape(str(path))}[/]", highlight=False)
     ci = record.ci.get(record.main_score)
     ci_text = f" [{ci[0]:.4f}, {ci[1]:.4f}]" if ci and None not in ci else ""
@@ -63,7 +62,7 @@ def verify(
     from presscut.leaderboard.verify import OK, STALE
     from presscut.leaderboard.verify import verify as do_verify
 
-    console = Console()
+    console = make_console()
     checks = do_verify(root, progress=console.is_terminal)
     table = Table(title=f"{len(checks)} submission record(s)")
     for column in ("record", "task", "status", "detail"):
@@ -108,7 +107,7 @@ def leaderboard(
         if task is not None:
             raise PresscutError("--readme takes the whole board; leave out --task")
         changed = update_readme(readme, render_markdown(records, current))
-        Console().print(f"{readme}: {'updated' if changed else 'already current'}",
+        make_console().print(f"{readme}: {'updated' if changed else 'already current'}",
                         highlight=False)
         return
     text = (render_html if fmt == "html" else render_markdown)(records, current, task)
@@ -116,4 +115,4 @@ def leaderboard(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        Console().print(f"wrote {escape(str(output))}", highlight=False)
+        make_console().print(f"wrote {escape(str(output))}", highlight=False)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from presscut.cli.app import app
+from presscut.cli.app import app, make_console
 from presscut.errors import PresscutError
 
 
@@ -45,6 +44,6 @@ def synth(
     table = Table("split", "pages", "articles in pool", "stories", "file")
     for split, r in report["splits"].items():
         table.add_row(split, str(r["pages"]), str(r["articles"]), str(r["stories"]), r["file"])
-    console = Console()
+    console = make_console()
     console.print(table)
     console.print(f"pools: {', '.join(report['pool_sources'])}", highlight=False)

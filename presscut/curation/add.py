@@ -7,6 +7,7 @@ untouched.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -52,7 +53,12 @@ def _read_sums(raw_dir: Path) -> dict[str, str]:
     known: dict[str, str] = {}
     sums = raw_dir / SUMS
     if sums.exists():
-        for line in sums.read_text(encoding="utf-8").splitlines():
+        try:
+            text = sums.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise AnnotationError(f"{sums}: not UTF-8 (byte {err.start}); fix it before "
+                                  "adding pages") from None
+        for line in text.splitlines():
             parts = line.split()
             if len(parts) == 2:
                 known[parts[0]] = Path(parts[1].lstrip("*")).stem
@@ -125,7 +131,9 @@ def add_pages(
     for source in sources:
         source = Path(source)
         try:
-            text, sha = read_raw(source)
+            # pages from elsewhere may have CRLF endings: the corpus copy is LF, and its
+            # sha256 is of the bytes the corpus holds
+            text, sha = read_raw(source, normalize_newlines=True)
         except AnnotationError as err:
             problems.append(err.message)
             continue
@@ -144,7 +152,7 @@ def add_pages(
         doc_id = make_doc_id(index, sha)
         index += 1
         known[sha] = doc_id  # a second copy inside the same batch is a duplicate too
-        accepted.append((source, source.read_bytes(), text, sha, doc_id))
+        accepted.append((source, text.encode("utf-8"), text, sha, doc_id))
     if problems:
         raise AnnotationError(f"{len(problems)} page(s) refused; nothing was added", problems)
 
@@ -168,22 +176,36 @@ def add_pages(
             labelled.append((source, data, doc_id, yaml_text, page))
             bar.advance(task)
 
+    # write every page and label under a temporary name first, then rename them all and
+    # append the sums last: a failure part-way leaves no half-added page behind
+    staged: list[tuple[Path, Path]] = []
     added = []
-    sums_path = raw_dir / SUMS
-    if sums_path.exists() and not sums_path.read_bytes().endswith(b"\n") and sums_path.stat().st_size:
-        with sums_path.open("a", encoding="utf-8") as sums:
-            sums.write("\n")  # never glue a new entry onto the last line
-    with sums_path.open("a", encoding="utf-8") as sums:
+    try:
         for source, data, doc_id, yaml_text, page in labelled:
             raw_path = raw_dir / f"{doc_id}.txt"
             label_path = labels_dir / f"{doc_id}.yaml"
-            raw_path.write_bytes(data)  # byte-identical: the sha256 must keep matching
-            label_path.write_text(yaml_text, encoding="utf-8")
-            sums.write(f"{page.sha256}  {raw_path.name}\n")
+            for target, content in ((raw_path, data), (label_path, yaml_text.encode("utf-8"))):
+                tmp = target.with_name(f".{target.name}.partial")
+                tmp.write_bytes(content)
+                staged.append((tmp, target))
             added.append(
                 Added(source, doc_id, raw_path, label_path, len(page.roles),
                       len(page.articles), len(page.dup_groups))
             )
+        sums_path = raw_dir / SUMS
+        sums_text = sums_path.read_text(encoding="utf-8") if sums_path.exists() else ""
+        if sums_text and not sums_text.endswith("\n"):
+            sums_text += "\n"  # never glue a new entry onto the last line
+        sums_text += "".join(f"{page.sha256}  {doc_id}.txt\n"
+                             for _, _, doc_id, _, page in labelled)
+        tmp_sums = sums_path.with_name(f".{SUMS}.partial")
+        tmp_sums.write_text(sums_text, encoding="utf-8")
+        staged.append((tmp_sums, sums_path))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
     return added, skipped
 
 

@@ -1,12 +1,16 @@
 """``presscut promote``: a reviewed silver file becomes gold.
 
-The file is edited as text (only the ``provenance:`` line changes) so the
-curator's comments and layout survive; it is validated before and after, and a
-file that breaks any rule is left exactly as it was.
+Promotion needs an explicit review mark: a reviewer's name (``--reviewed-by`` or a
+``reviewed_by:`` line in the file), and none of the pre-labeler's notes left untouched.
+The file is edited as text (the ``provenance:`` line changes, ``reviewed_by``/``reviewed_on``
+lines are added after it) so the curator's comments and layout survive; it is validated
+before and after, and a file that breaks any rule is left exactly as it was.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import tempfile
@@ -16,7 +20,7 @@ from pathlib import Path
 from presscut import paths
 from presscut.annotations import Page, parse_page, read_raw
 from presscut.builder.corpus import load_page
-from presscut.curation.silver import CLUSTER_NOTE
+from presscut.curation.silver import untouched_silver_notes
 from presscut.errors import AnnotationError
 
 # the top-level key only: nested keys are indented
@@ -58,14 +62,30 @@ def _cluster_conflicts(page: Page, root: Path | None) -> list[str]:
     return problems
 
 
-def promote(doc_id: str, root: Path | None = None) -> Promoted:
-    """Rewrite ``provenance: silver`` to ``gold`` in ``corpus/labels/<doc_id>.yaml``."""
+def promote(doc_id: str, root: Path | None = None, *, reviewed_by: str | None = None,
+            today: dt.date | None = None) -> Promoted:
+    """Rewrite ``provenance: silver`` to ``gold`` in ``corpus/labels/<doc_id>.yaml`` and
+    record who reviewed it (``reviewed_by``) and when (``reviewed_on``, UTC date)."""
     label_path, page = _load(doc_id, root)
     if page.provenance != "silver":
         raise AnnotationError(
             f"{label_path}: provenance is {page.provenance!r}; only silver files can be promoted"
         )
-    problems = _cluster_conflicts(page, root)
+    if reviewed_by is not None:
+        reviewed_by = " ".join(reviewed_by.split())
+        if not reviewed_by:
+            raise AnnotationError(f"{label_path}: --reviewed-by needs the reviewer's name")
+        if page.reviewed_by is not None and page.reviewed_by != reviewed_by:
+            raise AnnotationError(
+                f"{label_path}: the file says reviewed_by {page.reviewed_by!r}, "
+                f"--reviewed-by says {reviewed_by!r}"
+            )
+    if page.reviewed_by is None and reviewed_by is None:
+        raise AnnotationError(
+            f"{label_path}: not promoted: no review mark. Review every label, then run "
+            f"`presscut promote {doc_id} --reviewed-by NAME` (or add `reviewed_by: NAME`)"
+        )
+    problems = untouched_silver_notes(page) + _cluster_conflicts(page, root)
     if problems:
         raise AnnotationError(f"{label_path}: not promoted, {len(problems)} problem(s)", problems)
 
@@ -75,7 +95,19 @@ def promote(doc_id: str, root: Path | None = None) -> Promoted:
         raise AnnotationError(
             f"{label_path}: expected exactly one top-level 'provenance: silver' line to edit"
         )
-    promoted = _PROVENANCE.sub(lambda m: f"provenance: gold{m.group(2)}", text, count=1)
+    added = []
+    if page.reviewed_by is None:
+        added.append(f"reviewed_by: {json.dumps(reviewed_by, ensure_ascii=False)}")
+    if page.reviewed_on is None:
+        day = (today or dt.datetime.now(dt.timezone.utc).date()).isoformat()
+        added.append(f'reviewed_on: "{day}"')
+
+    def edit(m: re.Match) -> str:
+        newline = "\r\n" if m.group(2).endswith("\r") else "\n"
+        tail = m.group(2).removesuffix("\r")
+        return newline.join([f"provenance: gold{tail}", *added]) + ("\r" if newline == "\r\n" else "")
+
+    promoted = _PROVENANCE.sub(edit, text, count=1)
 
     _check_promoted(doc_id, label_path, promoted, root)
     # swap the edited file in atomically: a crash never leaves half a file
@@ -86,14 +118,7 @@ def promote(doc_id: str, root: Path | None = None) -> Promoted:
         os.replace(tmp_name, label_path)
     finally:
         Path(tmp_name).unlink(missing_ok=True)
-
-    warnings = []
-    if any(a.note == CLUSTER_NOTE for a in page.articles):
-        warnings.append(
-            "some articles still carry the placeholder-cluster note; "
-            "check dup_cluster/story_cluster were reviewed"
-        )
-    return Promoted(doc_id, label_path, warnings)
+    return Promoted(doc_id, label_path)
 
 
 def _check_promoted(doc_id: str, label_path: Path, promoted: str, root: Path | None) -> None:

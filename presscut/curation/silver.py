@@ -27,6 +27,24 @@ REVIEW_NOTE = (
     "are exact matches after normalisation only (add near copies by hand)"
 )
 CLUSTER_NOTE = "placeholder clusters: review dup_cluster and story_cluster"
+_REPAIR_NOTE = re.compile(r" (called this non-blank line blank|said '[a-z]+' outside every article)$")
+
+
+def untouched_silver_notes(page: Page) -> list[str]:
+    """The pre-labeler's notes still in a label file: each one marks something not yet
+    reviewed, so a file holding any of them is not ready to become gold."""
+    out = []
+    if page.note.startswith(REVIEW_NOTE.split("{name}")[0]):
+        out.append("note: still the pre-labeler's note; replace it with what the review checked")
+    for a in page.articles:
+        if a.note == CLUSTER_NOTE:
+            out.append(f"article {page.article_id(a.k)}: placeholder-cluster note untouched "
+                       "(set dup_cluster and story_cluster against the corpus, then drop the note)")
+    for i, note in sorted(page.line_notes.items()):
+        if _REPAIR_NOTE.search(note):
+            out.append(f"line {i}: pre-labeler repair note {note[:60]!r} untouched (check the "
+                       "line's role, then drop the note)")
+    return out
 
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
