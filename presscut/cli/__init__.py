@@ -22,6 +22,7 @@ COMMANDS = (
     "eval",
     "leaderboard",
     "curation",
+    "scale",
 )
 
 for _name in COMMANDS:

@@ -242,6 +242,28 @@ def corpus_files(source: Path) -> tuple[str, list[Path]]:
     return "folder", [source]
 
 
+def count_rows(source: Path) -> int | None:
+    """Rows the corpus holds when that is cheap to know (Parquet metadata, a folder's files)."""
+    try:
+        kind, files = corpus_files(source)
+    except PresscutError:
+        return None
+    if kind == "parquet":
+        total = 0
+        for f in files:
+            try:
+                pf = pq.ParquetFile(f)
+            except (pa.ArrowInvalid, OSError):
+                return None
+            if "articles" in pf.schema_arrow.names:
+                return None  # articles per page are only known once read
+            total += pf.metadata.num_rows
+        return total
+    if kind == "folder":
+        return sum(1 for p in files[0].rglob("*.txt") if p.is_file())
+    return None
+
+
 def read_batches(source: Path, *, batch_size: int = 2000, stats: ReadStats | None = None
                  ) -> Iterator[pa.RecordBatch]:
     """Record batches ``(id, text)`` of the corpus; bad rows go to ``stats``."""
