@@ -1,0 +1,82 @@
+"""``presscut segment`` over a streamed corpus of synthetic pages: pages/s per core, peak RSS.
+
+    nice python benchmarks/bench_segment_corpus.py --sizes 10000 100000 --workers 1
+
+Pages come from the project's synthetic page generator (built-in pools; synthetic pages,
+not real ones), written as a stream to Parquet ``(doc_id, text)`` first (not timed). Each
+size then runs ``presscut segment FILE -o OUT`` with the default segmenter in its own
+process; peak RSS is sampled over the process tree (see bench_dedup.py). Flat RSS across
+sizes is what "streaming" means here; pages/s/core divides by the worker count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dedup import run_measured  # noqa: E402
+
+
+def write_pages(path: Path, n: int, seed: int = 0) -> None:
+    from presscut.builder.pools import default_pools
+    from presscut.builder.synth import SyntheticGenerator
+
+    pools = default_pools(use_gold=False)
+    gen = SyntheticGenerator(pools.articles, pools.boilerplate, seed=seed)
+    schema = pa.schema([("doc_id", pa.string()), ("text", pa.string())])
+    with pq.ParquetWriter(path, schema) as w:
+        ids, texts = [], []
+        for i in range(n):
+            page = gen.page(f"page-{i}").page
+            ids.append(page.doc_id)
+            texts.append(page.text)
+            if len(ids) == 5000 or i == n - 1:
+                w.write_table(pa.table([ids, texts], schema=schema))
+                ids, texts = [], []
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for n in args.sizes:
+            src = tmp / f"pages-{n}.parquet"
+            t = time.perf_counter()
+            write_pages(src, n)
+            gen = time.perf_counter() - t
+            cmd = [sys.executable, "-m", "presscut.cli", "segment", str(src), "-o",
+                   str(tmp / "seg.parquet"), "--workers", str(args.workers)]
+            if args.model:
+                cmd += ["--model", args.model]
+            wall, rss, out = run_measured(cmd)
+            lines = sum(len(r) for r in pq.read_table(tmp / "seg.parquet",
+                                                      columns=["roles"]).column("roles").to_pylist())
+            rows.append((n, wall, rss, lines, gen))
+            print(n, wall, rss, flush=True)
+            src.unlink()
+    table = Table(title=f"presscut segment on synthetic pages (--workers {args.workers}, "
+                        f"segmenter {args.model or 'default'})")
+    for col in ("pages", "wall s", "pages/s", "pages/s/core", "lines/s", "peak RSS MiB"):
+        table.add_column(col, justify="right")
+    for n, wall, rss, lines, _ in rows:
+        table.add_row(f"{n:,}", f"{wall:.1f}", f"{n / wall:,.0f}",
+                      f"{n / wall / args.workers:,.0f}", f"{lines / wall:,.0f}", f"{rss:.0f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
