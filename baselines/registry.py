@@ -47,6 +47,11 @@ for _task, _name, _module, _attr in (
     ("segmentation", "seg-rules", "segment_rules", "RuleSegmenter"),
     ("segmentation", "seg-learned", "segment_learned", "LearnedSegmenter"),
     ("segmentation", "seg-justext", "segment_justext", "JusTextSegmenter"),
+    # peers through their own libraries (the `presscut[peers]` extra)
+    ("segmentation", "peer-c4", "segment_c4", "C4LineFilter"),
+    ("segmentation", "peer-gopher", "segment_gopher", "GopherLineFilter"),
+    ("segmentation", "peer-fineweb", "segment_fineweb", "FineWebLineFilter"),
+    ("segmentation", "peer-trafilatura-text", "segment_trafilatura", "TrafilaturaText"),
     ("line_dedup", "dedup-exact", "line_dedup", "ExactLineDedup"),
     ("line_dedup", "dedup-near", "line_dedup", "NearLineDedup"),
 ):
