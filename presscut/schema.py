@@ -31,7 +31,8 @@ OUTSIDE_ROLES: tuple[str, ...] = ("boilerplate", "blank")
 
 DUP_KINDS: tuple[str, ...] = ("exact", "near")
 STANCES: tuple[str, ...] = ("agree", "disagree", "discuss", "unrelated")
-PROVENANCES: tuple[str, ...] = ("gold", "silver", "synthetic")
+# `imported`: gold carried over from a published labelled corpus, with its source and licence
+PROVENANCES: tuple[str, ...] = ("gold", "silver", "synthetic", "imported")
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 # Where a stance label came from: read by an annotator, or implied by the rule
 # that articles of different stories are `unrelated` (as FNC-1 built its pairs).
@@ -137,6 +138,29 @@ STANCE_FEATURES = Features(
         "label_source": _cl(STANCE_SOURCES),
         "provenance": _cl(PROVENANCES),
         "note": Value("string"),
+    }
+)
+
+# FNC-1 rows as ``presscut import fnc1`` builds them: the stance/articles layout plus
+# where each row sits in the official files (repeats are rows of their own) and
+# the source and licence of every record.
+_FNC1_EXTRA = {"source": Value("string"), "license": Value("string")}
+FNC1_STANCE_FEATURES = Features(
+    {
+        **STANCE_FEATURES,
+        "fnc1_file": Value("string"),
+        "fnc1_row": Value("int32"),
+        "fnc1_body_id": Value("int32"),
+        "repeat_of_row": Value("int32"),  # -1, or the earlier row with the same pair and label
+        **_FNC1_EXTRA,
+    }
+)
+FNC1_ARTICLES_FEATURES = Features(
+    {
+        **ARTICLES_FEATURES,
+        "fnc1_body_id": Value("int32"),
+        "related_headlines": Value("int32"),
+        **_FNC1_EXTRA,
     }
 )
 

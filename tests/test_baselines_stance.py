@@ -13,7 +13,6 @@ from presscut.baselines.stance import (
     fnc1_pairs,
     fnc1_score,
     hand_features,
-    load_fnc1_csvs,
     run_fnc1,
 )
 from presscut.errors import PresscutError
@@ -127,31 +126,6 @@ def test_always_unrelated():
     assert model.predict_records(pairs) == [{"pair_id": "a|b", "stance": "unrelated"}]
 
 
-def test_run_fnc1_from_csv_files(tmp_path):
-    stances, bodies = synthetic_fnc1(seed=2, n_bodies_per_topic=6)
-    test_stances, test_bodies = synthetic_fnc1(seed=3, n_bodies_per_topic=3)
-    _write_csv(tmp_path / "train_stances.csv", stances, ["Headline", "Body ID", "Stance"])
-    _write_csv(tmp_path / "train_bodies.csv", bodies, ["Body ID", "articleBody"])
-    _write_csv(tmp_path / "test_stances.csv", test_stances, ["Headline", "Body ID", "Stance"])
-    _write_csv(tmp_path / "test_bodies.csv", test_bodies, ["Body ID", "articleBody"])
-    train = load_fnc1_csvs(tmp_path / "train_stances.csv", tmp_path / "train_bodies.csv")
-    test = load_fnc1_csvs(tmp_path / "test_stances.csv", tmp_path / "test_bodies.csv")
-    assert len(train) == len(stances) and len(test) == len(test_stances)
-    result = run_fnc1(train, test, FeatureStance(n_estimators=60))
-    assert result["n_test"] == len(test) == len(result["predictions"])
-    assert result["scores"]["fnc1_relative"] > result["always_unrelated"]["fnc1_relative"]
-    assert result["scores"]["macro_f1"] > result["always_unrelated"]["macro_f1"]
-
-
-def test_csv_problems_name_file_and_line(tmp_path):
-    _write_csv(tmp_path / "b.csv", [{"Body ID": "1", "articleBody": "x"}], ["Body ID", "articleBody"])
-    _write_csv(tmp_path / "s.csv", [{"Headline": "h", "Body ID": "1", "Stance": "agree"},
-                                    {"Headline": "h", "Body ID": "9", "Stance": "agree"}],
-               ["Headline", "Body ID", "Stance"])
-    with pytest.raises(PresscutError, match=r"s\.csv:3: Body ID '9'"):
-        load_fnc1_csvs(tmp_path / "s.csv", tmp_path / "b.csv")
-
-
 # ------------------------------------------------------------------ features
 def test_hand_features_count_cue_words():
     plain = hand_features("Quake hits Lima", "A quake hit Lima on Monday.")
@@ -196,17 +170,18 @@ def test_fnc1_score_agrees_with_the_harness_metric():
 
 def test_runs_on_importer_output(tmp_path):
     """FNC-1 CSVs → ``presscut import fnc1`` rows (ClassLabel ids) → train and score."""
-    importers = pytest.importorskip("presscut.builder.importers")
-    if not hasattr(importers, "fnc1_rows"):
-        pytest.skip("FNC-1 importer not available")
+    from presscut.builder.fnc1 import import_fnc1, read_config
+
     for prefix, seed, n in (("train", 5, 6), ("competition_test", 6, 3)):
         stances, bodies = synthetic_fnc1(seed=seed, n_bodies_per_topic=n)
         _write_csv(tmp_path / f"{prefix}_stances.csv", stances, ["Headline", "Body ID", "Stance"])
         _write_csv(tmp_path / f"{prefix}_bodies.csv", bodies, ["Body ID", "articleBody"])
-    train = list(importers.fnc1_rows(tmp_path, "train"))
-    test = list(importers.fnc1_rows(tmp_path, "competition_test"))
-    assert isinstance(train[0]["stance"], int)
+    import_fnc1(tmp_path, tmp_path / "out")
+    train = read_config(tmp_path / "out", "stance", "train")
+    test = read_config(tmp_path / "out", "stance", "test")
+    assert isinstance(train[0]["stance"], int) and len(test) == 3 * 3 * len(TOPICS)
     result = run_fnc1(train, test, FeatureStance(n_estimators=60))
     assert result["n_test"] == len(test)
-    assert {p["pair_id"] for p in result["predictions"]} == {r["pair_id"] for r in test}
+    assert [p["pair_id"] for p in result["predictions"]] == [r["pair_id"] for r in test]
     assert result["scores"]["fnc1_relative"] > result["always_unrelated"]["fnc1_relative"]
+    assert result["scores"]["macro_f1"] > result["always_unrelated"]["macro_f1"]

@@ -15,11 +15,11 @@ import pytest
 from presscut.builder.importers import align_gold, html_to_lines, import_corpus
 from presscut.errors import PresscutError
 from presscut.schema import (
+    FNC1_STANCE_FEATURES,
     PAGES_FEATURES,
     PROVENANCES,
     ROLES,
     SEGMENTATION_FEATURES,
-    STANCE_FEATURES,
     STANCES,
 )
 
@@ -52,56 +52,28 @@ def test_raw_folder_refuses_non_utf8_by_name(tmp_path):
         import_corpus("raw-folder", folder, tmp_path / "out.parquet")
 
 
-def test_fnc1_pairs_and_labels(tmp_path):
-    rep = import_corpus("fnc1", FIX / "fnc1", tmp_path / "stance.parquet")
-    rows = _rows(tmp_path / "stance.parquet")
-    # 5 stance rows, one an exact repeat -> 4 pairs; hand-read from the fixture CSVs
-    assert rep["records"] == 4 and rep["duplicate_pairs"] == 1 and rep["headlines"] == 3
-    got = [(r["headline"], r["body_article_id"], STANCES[r["stance"]]) for r in rows]
+def test_fnc1_keeps_every_row(tmp_path):
+    rep = import_corpus("fnc1", FIX / "fnc1", tmp_path / "fnc1")
+    assert Path(rep["output"]) == tmp_path / "fnc1"
+    train = _rows(tmp_path / "fnc1" / "splits" / "stance" / "train.parquet")
+    val = _rows(tmp_path / "fnc1" / "splits" / "stance" / "validation.parquet")
+    rows = sorted(train + val, key=lambda r: r["fnc1_row"])
+    # 5 stance rows, one an exact repeat -> 5 rows kept, the repeat marked; hand-read
+    got = [(r["headline"], r["body_article_id"], STANCES[r["stance"]], r["repeat_of_row"])
+           for r in rows]
     assert got == [
-        ("Plane makes emergency landing on motorway", "fnc1-body-0/0", "agree"),
-        ("Plane makes emergency landing on motorway", "fnc1-body-7/0", "unrelated"),
-        ("Pilot, 54, denies engine failure", "fnc1-body-0/0", "disagree"),
-        ("Mayor promises parks", "fnc1-body-7/0", "discuss"),
+        ("Plane makes emergency landing on motorway", "fnc1-train-body-0/0", "agree", -1),
+        ("Plane makes emergency landing on motorway", "fnc1-train-body-7/0", "unrelated", -1),
+        ("Pilot, 54, denies engine failure", "fnc1-train-body-0/0", "disagree", -1),
+        ("Mayor promises parks", "fnc1-train-body-7/0", "discuss", -1),
+        ("Mayor promises parks", "fnc1-train-body-7/0", "discuss", 3),
     ]
     assert rows[0]["body"].endswith(
         "police said.\n\nThe pilot was unhurt."
     )  # multi-line field kept
     assert rows[0]["headline_article_id"] == rows[1]["headline_article_id"]
-    for r in rows:
-        assert r["pair_id"] == f"{r['headline_article_id']}|{r['body_article_id']}"
-    assert pq.read_schema(tmp_path / "stance.parquet").remove_metadata() == (
-        STANCE_FEATURES.arrow_schema.remove_metadata()
-    )
-
-
-@pytest.mark.parametrize(
-    ("stances", "message"),
-    [
-        (
-            "Headline,Body ID,Stance\nA,0,agree\nB,7,maybe\n",
-            r"train_stances\.csv: line 3: stance 'maybe'",
-        ),
-        (
-            "Headline,Body ID,Stance\nA,0,agree\nB,99,agree\n",
-            r"train_stances\.csv: line 3: Body ID '99'",
-        ),
-        (
-            "Headline,Body,Stance\nA,0,agree\n",
-            r"train_stances\.csv: missing column\(s\) \['Body ID'\]",
-        ),
-        ("Headline,Body ID,Stance\nA,0,agree\nA,0,discuss\n", r"line 3: pair repeats line 2"),
-        ("Headline,Body ID,Stance\nA,0\n", r"train_stances\.csv: line 2: expected 3 fields"),
-    ],
-)
-def test_fnc1_malformed_rows_are_named(tmp_path, stances, message):
-    folder = tmp_path / "fnc"
-    folder.mkdir()
-    shutil.copy(FIX / "fnc1" / "train_bodies.csv", folder)
-    (folder / "train_stances.csv").write_text(stances, encoding="utf-8")
-    with pytest.raises(PresscutError, match=message):
-        import_corpus("fnc1", folder, tmp_path / "s.parquet")
-    assert not (tmp_path / "s.parquet").exists()  # no half-written output
+    schema = pq.read_schema(tmp_path / "fnc1" / "splits" / "stance" / "train.parquet")
+    assert schema.remove_metadata() == FNC1_STANCE_FEATURES.arrow_schema.remove_metadata()
 
 
 def test_html_to_lines_like_an_extractor():

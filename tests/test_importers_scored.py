@@ -31,7 +31,9 @@ def _import(fmt: str, src: Path, root: Path, config: str) -> list[dict]:
 
 
 def test_fnc1_import_scores(tmp_path):
-    rows = _import("fnc1", FIX / "fnc1", tmp_path, "stance")
+    # the FNC-1 config folder is laid out like a checkout: the harness scores against it
+    import_corpus("fnc1", FIX / "fnc1", tmp_path)
+    rows = pq.read_table(tmp_path / "splits" / "stance" / "test.parquet").to_pylist()
     gold = [{"pair_id": r["pair_id"], "stance": STANCES[r["stance"]]} for r in rows]
     perfect = evaluate("stance", _write(tmp_path / "gold.jsonl", gold), root=tmp_path)
     assert perfect["scores"]["fnc_score"] == 1.0 and perfect["n_items"] == len(rows)

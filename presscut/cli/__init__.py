@@ -19,6 +19,7 @@ COMMANDS = (
     "synth",
     "imports",
     "baselines",
+    "fnc1",
     "eval",
     "leaderboard",
     "curation",

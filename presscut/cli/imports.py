@@ -19,19 +19,17 @@ def import_cmd(
     ),
     path: Path = typer.Argument(..., help="Input folder or file, as the format reads it."),
     out: Path = typer.Option(
-        ..., "-o", "--out", help="Output file, or a folder for the default name."
+        ..., "-o", "--out", help="Output file, or a folder for the default name (fnc1: its configs' folder)."
     ),
-    prefix: str = typer.Option("train", help="fnc1: file prefix (train, competition_test)."),
 ) -> None:
     """Convert a public corpus format into presscut records."""
     from presscut.builder.importers import import_corpus
 
-    report = import_corpus(fmt, path, out, prefix=prefix)
+    report = import_corpus(fmt, path, out)
     console = make_console()
     console.print(f"{report['records']} record(s) → {escape(report['output'])}", highlight=False)
-    for key in ("bodies", "headlines", "duplicate_pairs"):
-        if key in report:
-            console.print(f"  {key}: {report[key]}", highlight=False)
+    for line in report.get("summary", []):  # format-specific lines (fnc1: splits, repeats)
+        console.print(escape(line), highlight=False)
     if report.get("low_coverage"):
         console.print(
             f"  [yellow]gold body less than 80% found on {len(report['low_coverage'])} page(s):[/] "

@@ -1,0 +1,408 @@
+"""FNC-1 benchmark: stance and story-clustering baselines on a config built by
+``presscut import fnc1`` (the data is not redistributable, so this never runs in CI).
+
+Protocol: models are fitted on ``train``, anything tuned is tuned on ``validation`` (the
+official hold-out, by body), and the competition ``test`` is scored once per model
+version; every test scoring is appended to ``results/fnc1/test_log.jsonl`` with the
+model's parameters, so repeated looks at the test are visible.
+
+Stance scores: FNC-1's weighted score as % of the maximum (the official scorer's rule,
+every row counted, repeats included), macro-F1 and per-class F1 — the FNC score rewards
+the majority class (Hanselowski et al., 2018) — each with a 95 % percentile-bootstrap CI
+over pairs. Story clustering: ARI, pairwise and B-cubed F1 over the bodies of a split,
+with CIs over bodies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from presscut.errors import PresscutError
+from presscut.harness.bootstrap import bootstrap_sums
+from presscut.harness.metrics import fnc_points, prf
+from presscut.schema import STANCES
+
+N_RESAMPLES = 1000
+
+
+# ----------------------------------------------------------------------- scoring
+def stance_rows(gold: Sequence[str], pred: Sequence[str]) -> np.ndarray:
+    """Per pair: earned, possible, gold one-hot, predicted one-hot, hit one-hot."""
+    k = len(STANCES)
+    rows = np.zeros((len(gold), 2 + 3 * k))
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        rows[i, :2] = fnc_points(g, p)
+        gi, pi = STANCES.index(g), STANCES.index(p)
+        rows[i, 2 + gi] = 1
+        rows[i, 2 + k + pi] = 1
+        if gi == pi:
+            rows[i, 2 + 2 * k + gi] = 1
+    return rows
+
+
+def _finalize(s: np.ndarray, n: float) -> dict:
+    k = len(STANCES)
+    gold_n, pred_n, hit = s[2 : 2 + k], s[2 + k : 2 + 2 * k], s[2 + 2 * k :]
+    f1 = {c: prf(hit[j], pred_n[j], gold_n[j])[2] for j, c in enumerate(STANCES)}
+    present = [f1[c] for j, c in enumerate(STANCES) if gold_n[j] + pred_n[j] > 0]
+    out = {
+        "fnc_score": float(s[0] / s[1]) if s[1] else 1.0,
+        "macro_f1": float(np.mean(present)) if present else 1.0,
+        "accuracy": float(hit.sum() / n) if n else 1.0,
+    }
+    out.update({f"f1_{c}": float(v) for c, v in f1.items()})
+    return out
+
+
+def score_stance(gold: Sequence[str], pred: Sequence[str], *, n_resamples: int = N_RESAMPLES,
+                 seed: int = 0) -> dict:
+    """FNC score (fraction of the maximum), macro-F1, per-class F1, accuracy, CIs, counts."""
+    rows = stance_rows(gold, pred)
+    sums = rows.sum(0)
+    k = len(STANCES)
+    confusion = {g: {p: 0 for p in STANCES} for g in STANCES}
+    for g, p in zip(gold, pred):
+        confusion[g][p] += 1
+    return {
+        "scores": _finalize(sums, float(len(gold))),
+        "ci": bootstrap_sums(rows, _finalize, n_resamples=n_resamples, seed=seed),
+        "fnc_points": float(sums[0]),
+        "fnc_max": float(sums[1]),
+        "n_pairs": len(gold),
+        "gold_counts": {c: int(sums[2 + j]) for j, c in enumerate(STANCES)},
+        "predicted_counts": {c: int(sums[2 + k + j]) for j, c in enumerate(STANCES)},
+        "confusion": confusion,
+    }
+
+
+def score_clusters(gold: Sequence[str], pred: Sequence[str], *, n_resamples: int = N_RESAMPLES,
+                   seed: int = 0) -> dict:
+    """ARI, pairwise and B-cubed F1 with bootstrap CIs over items (the harness's scorer)."""
+    from presscut.harness.scoring import ClusterScorer
+
+    scorer = ClusterScorer("article_id", "story_cluster")
+    scorer.gold, scorer.pred = list(gold), list(pred)
+    return {"scores": scorer.scores(), "ci": scorer.intervals(n_resamples, seed, 0.95),
+            "n_items": len(gold), "gold_clusters": len(set(gold)),
+            "predicted_clusters": len(set(pred))}
+
+
+# ----------------------------------------------------------------------- test log
+def model_version(name: str, params: dict) -> str:
+    blob = json.dumps({"name": name, "params": params}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def log_test_scoring(log: Path, name: str, params: dict, data_fingerprint: str,
+                     scores: dict) -> int:
+    """Append one test scoring; returns how many times this model version was scored."""
+    version = model_version(name, params)
+    seen = 0
+    if log.is_file():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            seen += rec["version"] == version and rec["data"] == data_fingerprint
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"baseline": name, "version": version, "data": data_fingerprint,
+                             "params": params, "scores": scores}, sort_keys=True,
+                            default=str) + "\n")
+    return seen + 1
+
+
+@dataclass
+class Timer:
+    started: float = 0.0
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.started
+
+
+Factory = Callable[..., object]
+
+
+# ----------------------------------------------------------------------- data
+@dataclass
+class Fnc1Data:
+    """The FNC-1 configs as the baselines read them."""
+
+    pairs: dict[str, list[dict]]  # split -> {"pair_id", "headline", "body"}
+    labels: dict[str, list[str]]
+    groups: dict[str, list[str]]  # split -> story of each pair's body
+    bodies: dict[str, list[int]]  # split -> Body ID of each pair
+    articles: dict[str, list[dict]]
+    stories: dict[str, list[str]]
+    fingerprint: str
+    official: bool
+
+    @classmethod
+    def load(cls, folder: Path) -> Fnc1Data:
+        from presscut.builder.fnc1 import read_config
+
+        folder = Path(folder)
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise PresscutError(f"{folder}: no manifest.json; build the FNC-1 configs with "
+                                "`presscut import fnc1 <folder of the official CSVs> -o <folder>`")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        fingerprint = "sha256:" + hashlib.sha256(json.dumps(
+            {k: v["sha256"] for k, v in sorted(files.items())}).encode()).hexdigest()
+        pairs, labels, groups, bodies, articles, stories = {}, {}, {}, {}, {}, {}
+        for split in ("train", "validation", "test"):
+            arts = read_config(folder, "articles", split,
+                               ["article_id", "title", "body", "story_cluster", "fnc1_body_id"])
+            story_of = {a["fnc1_body_id"]: a["story_cluster"] for a in arts}
+            rows = read_config(folder, "stance", split,
+                               ["pair_id", "headline", "body", "stance", "fnc1_body_id"])
+            pairs[split] = [{"pair_id": r["pair_id"], "headline": r["headline"],
+                             "body": r["body"]} for r in rows]
+            labels[split] = [STANCES[r["stance"]] for r in rows]
+            groups[split] = [story_of[r["fnc1_body_id"]] for r in rows]
+            bodies[split] = [r["fnc1_body_id"] for r in rows]
+            articles[split] = [{k: a[k] for k in ("article_id", "title", "body")} for a in arts]
+            stories[split] = [a["story_cluster"] for a in arts]
+        return cls(pairs, labels, groups, bodies, articles, stories, fingerprint,
+                   all(v["official"] for v in files.values()))
+
+
+# ----------------------------------------------------------------------- baselines
+def _fit_plain(est, data: Fnc1Data):
+    return est.fit(data.pairs["train"], data.labels["train"])
+
+
+def _fit_by_story(est, data: Fnc1Data):
+    return est.fit(data.pairs["train"], data.labels["train"], groups=data.groups["train"])
+
+
+# class-weight grid for the stack (agree, disagree, discuss, unrelated), tuned on validation
+WEIGHT_GRID = [(a, d, 1.0, 1.0) for a in (1.0, 1.25, 1.5, 2.0) for d in (1.0, 1.5, 2.0, 3.0, 4.0)]
+
+
+def tune_class_weight(est, data: Fnc1Data) -> dict:
+    """Pick the class weights with the best mean of FNC score and macro-F1 on validation."""
+    proba = est.predict_proba(data.pairs["validation"])
+    gold = data.labels["validation"]
+    grid = []
+    for w in WEIGHT_GRID:
+        pred = [STANCES[j] for j in np.argmax(proba * np.asarray(w), axis=1)]
+        s = _finalize(stance_rows(gold, pred).sum(0), float(len(gold)))
+        grid.append((w, (s["fnc_score"] + s["macro_f1"]) / 2))
+    best = max(grid, key=lambda g: g[1])[0]  # first of ties: the least reweighting
+    est.set_params(class_weight=list(best))
+    return {"param": "class_weight", "objective": "mean of FNC score and macro-F1",
+            "best": list(best), "grid": [[list(w), v] for w, v in grid]}
+
+
+@dataclass
+class StanceBaseline:
+    name: str
+    make: Callable[[], object]
+    about: str
+    fit: Callable = _fit_plain
+    tune: Callable | None = None
+
+
+def stance_baselines() -> list[StanceBaseline]:
+    from presscut.baselines.stance import AlwaysUnrelated, FeatureStance
+    from presscut.baselines.stance_official import OfficialBaselineStance
+    from presscut.baselines.stance_stack import StackStance
+
+    return [
+        StanceBaseline("always-unrelated", AlwaysUnrelated, "majority-class floor"),
+        StanceBaseline(
+            "fnc1-official-gbdt", OfficialBaselineStance,
+            "parity row: the official baseline's 44 features + GBDT(200, seed 14128), "
+            "fitted on all training bodies (the official script keeps the best of 10 fold "
+            "models, each on 90 % of them; tokens are not WordNet-lemmatised)"),
+        StanceBaseline("features-gbdt", lambda: FeatureStance(classifier="gbdt"),
+                       "presscut's FeatureStance (TF-IDF cosine, overlap, cue words) + GBDT"),
+        StanceBaseline(
+            "fnc1-stack", StackStance,
+            "bag-of-words MLP (out of fold by story) + official and cue features into "
+            "histogram GBDT; class weights tuned on validation",
+            fit=_fit_by_story, tune=tune_class_weight),
+    ]
+
+
+@dataclass
+class StoryBaseline:
+    name: str
+    make: Callable[[], object]
+    grid: list[float]
+    about: str
+    extra: str = ""
+
+
+def story_baselines() -> list[StoryBaseline]:
+    from presscut.baselines.article_dedup import TfidfAgglomerative
+
+    def minilm():
+        from presscut.baselines.neural import EmbeddingAgglomerative
+
+        # the body opening carries the event; 128 tokens keeps the NumPy encoder affordable
+        return EmbeddingAgglomerative(output="story_cluster", use_title=False, max_seq_length=128)
+
+    grid = [round(0.05 * i, 2) for i in range(4, 20)]
+    return [
+        StoryBaseline("tfidf-agglomerative", lambda: TfidfAgglomerative(
+            output="story_cluster", use_title=False), grid,
+            "TF-IDF (1-2 grams) cosine, average linkage"),
+        StoryBaseline("minilm-agglomerative", minilm, grid[:14],
+                      "all-MiniLM-L6-v2 embeddings of the body's first 128 tokens, cosine, "
+                      "average linkage", extra="neural"),
+    ]
+
+
+# ----------------------------------------------------------------------- run
+def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None = None,
+                  story: Sequence[str] | None = None, n_resamples: int = N_RESAMPLES,
+                  log=print) -> dict:
+    """Fit, tune on validation, score validation and (once) test; write ``results.json``."""
+    from presscut.baselines.article_dedup import tune
+
+    data = Fnc1Data.load(folder)
+    out_dir = Path(out_dir)
+    results: dict = {"data_fingerprint": data.fingerprint, "official_files": data.official,
+                     "n_pairs": {s: len(v) for s, v in data.labels.items()},
+                     "fnc_max": {s: stance_rows(v, v)[:, 1].sum() for s, v in data.labels.items()},
+                     "stance": {}, "story_clustering": {}}
+    for spec in stance_baselines():
+        if stance is not None and spec.name not in stance:
+            continue
+        est = spec.make()
+        log(f"stance {spec.name}: fitting on {len(data.pairs['train'])} train pairs")
+        with Timer() as t_fit:
+            spec.fit(est, data)
+        tuning = spec.tune(est, data) if spec.tune else None
+        rec = {"about": spec.about, "fit_seconds": round(t_fit.seconds, 1), "tuning": tuning}
+        for split in ("validation", "test"):
+            with Timer() as t_pred:
+                pred = est.predict(data.pairs[split])
+            rec[split] = score_stance(data.labels[split], pred, n_resamples=n_resamples)
+            rec[split]["predict_seconds"] = round(t_pred.seconds, 1)
+        params = est.get_params()
+        rec["params"] = {k: v for k, v in params.items()}
+        rec["version"] = model_version(spec.name, params)
+        rec["test_scorings"] = log_test_scoring(out_dir / "test_log.jsonl", spec.name, params,
+                                                data.fingerprint, rec["test"]["scores"])
+        s = rec["test"]["scores"]
+        log(f"  test: FNC {100 * s['fnc_score']:.2f} %, macro-F1 {s['macro_f1']:.3f} "
+            f"(fit {t_fit.seconds:.0f} s)")
+        results["stance"][spec.name] = rec
+    for spec in story_baselines():
+        if story is not None and spec.name not in story:
+            continue
+        est = spec.make()
+        log(f"story {spec.name}: tuning on {len(data.articles['validation'])} validation bodies")
+        with Timer() as t_tune:
+            tuned = tune(est, data.articles["validation"], data.stories["validation"], spec.grid)
+        rec = {"about": spec.about, "tuning": {"param": tuned.param, "best": tuned.best,
+                                               "validation_pairwise_f1": tuned.best_f1,
+                                               "grid": tuned.scores},
+               "tune_seconds": round(t_tune.seconds, 1)}
+        for split in ("train", "test"):
+            pred = tuned.estimator.predict(data.articles[split])
+            rec[split] = score_clusters(data.stories[split], pred, n_resamples=n_resamples)
+        s = rec["test"]["scores"]
+        log(f"  test: ARI {s['ari']:.3f}, pairwise F1 {s['pairwise_f1']:.3f}, "
+            f"B-cubed F1 {s['bcubed_f1']:.3f}")
+        results["story_clustering"][spec.name] = rec
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "results.json"
+    old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    # a partial run (some baselines only) keeps the others' committed results
+    for task in ("stance", "story_clustering"):
+        results[task] = {**old.get(task, {}), **results[task]}
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n",
+                   encoding="utf-8")
+    tmp.replace(path)
+    return results
+
+
+# ----------------------------------------------------------------------- report
+README_START, README_END = "<!-- fnc1:start -->", "<!-- fnc1:end -->"
+COMMAND = "presscut baselines run --data fnc1 --fnc1-dir PATH"
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.2f}"
+
+
+def _ci(rec: dict, key: str, pct: bool = True) -> str:
+    lo, hi = rec["ci"].get(key, [None, None])
+    if lo is None:
+        return "–"
+    return f"{100 * lo:.1f}–{100 * hi:.1f}" if pct else f"{lo:.3f}–{hi:.3f}"
+
+
+def render_markdown(results: dict) -> str:
+    """The FNC-1 section of README and ``leaderboard/fnc1.md``, from ``results.json``."""
+    lines = [
+        f"<!-- generated by `{COMMAND}` from results/fnc1/results.json; not reproduced by CI "
+        "(the FNC-1 files are not redistributable) -->",
+        "",
+        f"Produced by `{COMMAND}` on the official files"
+        + ("" if results["official_files"] else " (NOT the official files: sha256 differs)")
+        + f"; data `{results['data_fingerprint'][:19]}`. Competition test: "
+        f"{results['n_pairs']['test']:,} rows, every row scored (repeats included), maximum "
+        f"{results['fnc_max']['test']:,.2f}. Fitted on `train` ({results['n_pairs']['train']:,} "
+        f"pairs), tuned on `validation` (the official hold-out, "
+        f"{results['n_pairs']['validation']:,} pairs). 95 % bootstrap CIs over pairs.",
+        "",
+        "| stance baseline | FNC % (test) | CI | macro-F1 | CI | F1 agree | F1 disagree "
+        "| F1 discuss | F1 unrelated | FNC % (validation) | fit s | test scorings |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, rec in sorted(results["stance"].items(),
+                            key=lambda kv: -kv[1]["test"]["scores"]["fnc_score"]):
+        t, s = rec["test"], rec["test"]["scores"]
+        lines.append(
+            f"| `{name}` | {_pct(s['fnc_score'])} | {_ci(t, 'fnc_score')} | "
+            f"{s['macro_f1']:.3f} | {_ci(t, 'macro_f1', False)} | {s['f1_agree']:.3f} | "
+            f"{s['f1_disagree']:.3f} | {s['f1_discuss']:.3f} | {s['f1_unrelated']:.3f} | "
+            f"{_pct(rec['validation']['scores']['fnc_score'])} | {rec['fit_seconds']:.0f} | "
+            f"{rec['test_scorings']} |")
+    lines += ["", "Published anchors (competition test): official baseline 75.20 %, "
+              "FNC-1 winner (SOLAT in the SWEN) 82.02 %, Athene 81.97 %, UCL 81.72 %.", ""]
+    for name, rec in sorted(results["stance"].items()):
+        lines.append(f"- `{name}`: {rec['about']}.")
+    lines += ["", "| story baseline | split | bodies | stories (gold / predicted) | ARI | CI "
+              "| pairwise F1 | B-cubed F1 | threshold (tuned on validation) |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for name, rec in sorted(results["story_clustering"].items()):
+        for split in ("train", "test"):
+            r, s = rec[split], rec[split]["scores"]
+            lines.append(
+                f"| `{name}` | {split} | {r['n_items']} | {r['gold_clusters']} / "
+                f"{r['predicted_clusters']} | {s['ari']:.3f} | {_ci(r, 'ari', False)} | "
+                f"{s['pairwise_f1']:.3f} | {s['bcubed_f1']:.3f} | {rec['tuning']['best']} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def publish(results: dict, root: Path) -> list[Path]:
+    """Write the FNC-1 tables into README (between the fnc1 markers) and leaderboard/fnc1.md."""
+    md = render_markdown(results)
+    board = Path(root) / "leaderboard" / "fnc1.md"
+    board.parent.mkdir(parents=True, exist_ok=True)
+    board.write_text("# FNC-1 stance and story clustering\n\n" + md, encoding="utf-8")
+    readme = Path(root) / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if README_START in text and README_END in text:
+        head, rest = text.split(README_START, 1)
+        _, tail = rest.split(README_END, 1)
+        readme.write_text(head + README_START + "\n" + md + README_END + tail, encoding="utf-8")
+    return [board, readme]

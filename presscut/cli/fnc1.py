@@ -1,0 +1,42 @@
+"""CLI: ``presscut baselines fnc1`` — the stance and story baselines on FNC-1.
+
+Needs the FNC-1 configs that ``presscut import fnc1`` builds from a copy of the official
+files; not part of CI's reproduction run (the files are not redistributable).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from presscut.cli.baselines import baselines_app
+from presscut.paths import project_root
+
+console = Console()
+
+
+@baselines_app.command("fnc1")
+def fnc1_baselines(
+    fnc1_dir: Path = typer.Argument(..., help="Folder written by `presscut import fnc1`."),
+    stance: list[str] = typer.Option(None, "--stance", help="Only these stance baselines."),
+    story: list[str] = typer.Option(None, "--story", help="Only these story baselines."),
+    root: Path = typer.Option(None, help="Project checkout to write results/fnc1 and README."),
+    resamples: int = typer.Option(1000, help="Bootstrap resamples for the CIs."),
+) -> None:
+    """Fit on FNC-1 train, tune on its hold-out, score the competition test once;
+    write results/fnc1/, leaderboard/fnc1.md and README's FNC-1 tables."""
+    from presscut.baselines import fnc1_bench
+
+    root = root or project_root()
+
+    def log(msg: str) -> None:
+        console.print(escape(msg), highlight=False)
+
+    results = fnc1_bench.run_benchmark(
+        fnc1_dir, root / "results" / "fnc1", stance=stance or None, story=story or None,
+        n_resamples=resamples, log=log)
+    for path in fnc1_bench.publish(results, root):
+        log(f"wrote {path}")

@@ -1,0 +1,142 @@
+"""FNC-1 stance baselines and benchmark scoring, on small data written here (the FNC-1
+files are not redistributable; the measured FNC-1 figures come from
+``presscut baselines run --data fnc1 --fnc1-dir PATH``)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+from test_baselines_stance import TOPICS, _write_csv, synthetic_fnc1
+
+from presscut.baselines import fnc1_bench
+from presscut.baselines.stance import AlwaysUnrelated
+from presscut.baselines.stance_official import (
+    OFFICIAL_REFUTING,
+    OfficialBaselineStance,
+    official_features,
+)
+from presscut.baselines.stance_stack import StackStance
+from presscut.harness import metrics
+from presscut.schema import STANCES
+
+
+# ------------------------------------------------------------------ official features
+def test_official_features_by_hand():
+    f = official_features("Hoax: cat not found", "The cat was found. Police said it was a hoax.")
+    assert len(f) == 44
+    # clean headline "hoax cat not found"; cleaned body "the cat was found police said it was a hoax"
+    assert f[0:2] == [3.0, 3.0]  # hoax, cat, found are substrings of the body (and its start)
+    # the same without stop words: "not" and "found" are in scikit-learn's list
+    assert f[2:4] == [2.0, 2.0]
+    # word 2-grams "hoax cat", "cat not", "not found": none in the body
+    assert f[16:18] == [0.0, 0.0]
+    # polarity: headline holds hoax + not (even), body holds hoax (odd)
+    assert f[26:28] == [0.0, 1.0]
+    refuting = dict(zip(OFFICIAL_REFUTING, f[28:43]))
+    assert refuting["hoax"] == refuting["not"] == 1.0 and sum(f[28:43]) == 2
+    # Jaccard: {cat, found, hoax} shared out of 4 + 9 - 3 = 10 distinct tokens
+    assert f[43] == pytest.approx(3 / 10)
+
+
+def test_official_char_grams_keep_the_official_quirk():
+    # the official code joins each character n-gram's characters with spaces before the
+    # substring test, so "ab" is looked up as "a b"
+    f = official_features("ab", "xx a b yy")
+    assert f[4] == 1.0  # 2-char grams of "ab": one, "a b", found in the body
+    g = official_features("ab", "xx ab yy")
+    assert g[4] == 0.0
+
+
+@pytest.fixture(scope="module")
+def small():
+    stances, bodies = synthetic_fnc1(seed=11, n_bodies_per_topic=6)
+    by_id = {b["Body ID"]: b["articleBody"] for b in bodies}
+    pairs = [{"pair_id": f"p{i}", "headline": s["Headline"], "body": by_id[s["Body ID"]]}
+             for i, s in enumerate(stances)]
+    labels = [s["Stance"] for s in stances]
+    groups = [s["Body ID"] for s in stances]
+    cut = int(0.6 * len(pairs))
+    return pairs, labels, groups, cut
+
+
+def test_official_baseline_beats_the_floor(small):
+    pairs, labels, groups, cut = small
+    model = OfficialBaselineStance(n_estimators=40).fit(pairs[:cut], labels[:cut])
+    pred = model.predict(pairs[cut:])
+    floor = AlwaysUnrelated().fit(pairs[:cut]).predict(pairs[cut:])
+    assert metrics.fnc_score(labels[cut:], pred) > metrics.fnc_score(labels[cut:], floor)
+
+
+def test_official_folds_keep_the_best_fold_model(small):
+    pairs, labels, groups, cut = small
+    order = list(dict.fromkeys(groups[:cut]))
+    model = OfficialBaselineStance(n_estimators=20, folds=3).fit(
+        pairs[:cut], labels[:cut], groups=groups[:cut], group_order=order)
+    assert len(model.fold_scores_) == 3
+    assert model.predict(pairs[cut:])  # a fitted fold model is kept
+
+
+def test_stack_model_contract(small, tmp_path):
+    pairs, labels, groups, cut = small
+    model = StackStance(vocabulary=300, hidden=16, mlp_epochs=30, folds=3, gbdt_iter=40)
+    model.fit(pairs[:cut], labels[:cut], groups=groups[:cut])
+    proba = model.predict_proba(pairs[cut:])
+    assert proba.shape == (len(pairs) - cut, 4) and np.allclose(proba.sum(1), 1)
+    pred = model.predict(pairs[cut:])
+    floor = AlwaysUnrelated().fit(pairs[:cut]).predict(pairs[cut:])
+    assert metrics.fnc_score(labels[cut:], pred) > metrics.fnc_score(labels[cut:], floor)
+    # a class weight moves predictions toward that class, never away from it
+    heavy = model.set_params(class_weight=[1, 50, 1, 1]).predict(pairs[cut:], proba=proba)
+    assert heavy.count("disagree") >= pred.count("disagree")
+    back = StackStance.load(model.save(tmp_path / "m.joblib"))
+    assert back.predict(pairs[cut:]) == heavy
+
+
+# ------------------------------------------------------------------ scoring
+def test_score_stance_against_sklearn_and_the_harness():
+    rng = random.Random(3)
+    gold = [rng.choice(STANCES) for _ in range(300)]
+    pred = [g if rng.random() < 0.6 else rng.choice(STANCES) for g in gold]
+    got = fnc1_bench.score_stance(gold, pred, n_resamples=50)
+    s = got["scores"]
+    assert s["fnc_score"] == pytest.approx(metrics.fnc_score(gold, pred))
+    ref = f1_score(gold, pred, labels=list(STANCES), average=None)
+    for c, v in zip(STANCES, ref):
+        assert s[f"f1_{c}"] == pytest.approx(v)
+    assert s["macro_f1"] == pytest.approx(f1_score(gold, pred, average="macro"))
+    earned = sum(metrics.fnc_points(g, p)[0] for g, p in zip(gold, pred))
+    assert got["fnc_points"] == pytest.approx(earned)
+    assert got["fnc_max"] == pytest.approx(sum(0.25 if g == "unrelated" else 1 for g in gold))
+    lo, hi = got["ci"]["fnc_score"]
+    assert lo <= s["fnc_score"] <= hi and lo < hi
+    assert sum(sum(r.values()) for r in got["confusion"].values()) == 300
+
+
+def test_test_scorings_are_counted_per_model_version(tmp_path):
+    log = tmp_path / "log.jsonl"
+    assert fnc1_bench.log_test_scoring(log, "m", {"a": 1}, "fp", {"x": 1}) == 1
+    assert fnc1_bench.log_test_scoring(log, "m", {"a": 1}, "fp", {"x": 1}) == 2
+    assert fnc1_bench.log_test_scoring(log, "m", {"a": 2}, "fp", {"x": 1}) == 1
+
+
+def test_benchmark_runs_on_an_imported_fixture(tmp_path):
+    """CSV files → ``presscut import fnc1`` → every stance and story baseline, scored."""
+    from presscut.builder.fnc1 import import_fnc1
+
+    for prefix, seed, n in (("train", 21, 6), ("competition_test", 22, 3)):
+        stances, bodies = synthetic_fnc1(seed=seed, n_bodies_per_topic=n)
+        _write_csv(tmp_path / f"{prefix}_stances.csv", stances, ["Headline", "Body ID", "Stance"])
+        _write_csv(tmp_path / f"{prefix}_bodies.csv", bodies, ["Body ID", "articleBody"])
+    import_fnc1(tmp_path, tmp_path / "cfg")
+    res = fnc1_bench.run_benchmark(
+        tmp_path / "cfg", tmp_path / "out", stance=["always-unrelated", "fnc1-official-gbdt"],
+        story=["tfidf-agglomerative"], n_resamples=20, log=lambda *_: None)
+    assert res["n_pairs"]["test"] == 3 * 3 * len(TOPICS)
+    floor = res["stance"]["always-unrelated"]["test"]["scores"]["fnc_score"]
+    assert res["stance"]["fnc1-official-gbdt"]["test"]["scores"]["fnc_score"] > floor
+    story = res["story_clustering"]["tfidf-agglomerative"]["test"]
+    assert story["n_items"] == 3 * len(TOPICS) and story["gold_clusters"] == len(TOPICS)
+    assert (tmp_path / "out" / "results.json").is_file()
