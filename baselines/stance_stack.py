@@ -70,8 +70,8 @@ def dense_features(heads: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
 class StackStance(_PairClassifier):
     """Bag-of-words MLP probabilities + hand features into gradient boosting (see module)."""
 
-    def __init__(self, vocabulary: int = 5000, hidden: int = 100, mlp_alpha: float = 1e-4,
-                 mlp_epochs: int = 20, folds: int = 5, gbdt_iter: int = 300,
+    def __init__(self, vocabulary: int = 5000, hidden: int = 100, mlp_alpha: float = 1e-2,
+                 mlp_epochs: int = 10, folds: int = 3, gbdt_iter: int = 300,
                  learning_rate: float = 0.1, class_weight: Sequence[float] | None = None,
                  seed: int = 0):
         self.vocabulary = vocabulary
