@@ -268,8 +268,10 @@ def story_baselines() -> list[StoryBaseline]:
 # ----------------------------------------------------------------------- run
 def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None = None,
                   story: Sequence[str] | None = None, n_resamples: int = N_RESAMPLES,
-                  log=print) -> dict:
-    """Fit, tune on validation, score validation and (once) test; write ``results.json``."""
+                  score_test: bool = True, log=print) -> dict:
+    """Fit, tune on validation, score validation and (once) test; write ``results.json``.
+
+    ``score_test=False`` is for development: validation scores only, nothing written."""
     from presscut.baselines.article_dedup import tune
 
     data = Fnc1Data.load(folder)
@@ -287,11 +289,16 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
             spec.fit(est, data)
         tuning = spec.tune(est, data) if spec.tune else None
         rec = {"about": spec.about, "fit_seconds": round(t_fit.seconds, 1), "tuning": tuning}
-        for split in ("validation", "test"):
+        for split in ("validation", "test") if score_test else ("validation",):
             with Timer() as t_pred:
                 pred = est.predict(data.pairs[split])
             rec[split] = score_stance(data.labels[split], pred, n_resamples=n_resamples)
             rec[split]["predict_seconds"] = round(t_pred.seconds, 1)
+        if not score_test:
+            s = rec["validation"]["scores"]
+            log(f"  validation: FNC {100 * s['fnc_score']:.2f} %, macro-F1 {s['macro_f1']:.3f}")
+            results["stance"][spec.name] = rec
+            continue
         params = est.get_params()
         rec["params"] = {k: v for k, v in params.items()}
         rec["version"] = model_version(spec.name, params)
@@ -312,6 +319,9 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
                                                "validation_pairwise_f1": tuned.best_f1,
                                                "grid": tuned.scores},
                "tune_seconds": round(t_tune.seconds, 1)}
+        if not score_test:
+            log(f"  validation pairwise F1 {tuned.best_f1:.3f} at {tuned.best}")
+            continue
         for split in ("train", "test"):
             pred = tuned.estimator.predict(data.articles[split])
             rec[split] = score_clusters(data.stories[split], pred, n_resamples=n_resamples)
@@ -319,6 +329,8 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
         log(f"  test: ARI {s['ari']:.3f}, pairwise F1 {s['pairwise_f1']:.3f}, "
             f"B-cubed F1 {s['bcubed_f1']:.3f}")
         results["story_clustering"][spec.name] = rec
+    if not score_test:
+        return results
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "results.json"
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -7,28 +7,40 @@ pairs, with folds by ``groups`` (pass the story of each pair, so a left-out fold
 headlines are unseen, as the competition test's are).
 
 Stage 2: histogram gradient boosting on the MLP probabilities, the official-baseline
-features (:mod:`presscut.baselines.stance_official`) and presscut's cue-word features
-(:func:`presscut.baselines.stance.hand_features`). ``class_weight`` rescales the final
+features (:mod:`presscut.baselines.stance_official`), presscut's cue-word features
+(:func:`presscut.baselines.stance.hand_features`) and cue words of the two body sentences
+nearest the headline (:func:`sentence_features`). ``class_weight`` rescales the final
 probabilities (tuned on the hold-out: the FNC score rewards the majority classes, per-class
 weights trade a little of it for disagree/agree recall).
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import normalize
 
 from presscut.baselines.estimator_io import text_of
-from presscut.baselines.stance import _PairClassifier, check_labels, check_pairs, hand_features
+from presscut.baselines.stance import (
+    AGREEING_WORDS,
+    HEDGING_WORDS,
+    REFUTING_WORDS,
+    _PairClassifier,
+    check_labels,
+    check_pairs,
+    hand_features,
+    tokens,
+)
 from presscut.baselines.stance_official import official_features
 from presscut.errors import PresscutError
 from presscut.schema import STANCES
@@ -62,8 +74,35 @@ class _BowBlock:
         return sparse.hstack([h, b, sparse.csr_matrix(cos)]).tocsr()
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_NEGATION = frozenset("not no never none nobody nothing neither nor cannot".split())
+
+
+@lru_cache(maxsize=4096)
+def _sentences(body: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(tokens(x)) for x in _SENTENCE.split(body) if x.strip())[:80]
+
+
+def sentence_features(headline: str, body: str) -> list[float]:
+    """Cue words in the two body sentences closest to the headline, where a stance is
+    usually stated, rather than anywhere in the body."""
+    h = frozenset(tokens(headline)) - ENGLISH_STOP_WORDS
+    sents = _sentences(body)
+    if not sents or not h:
+        return [0.0] * 9
+    overlap = [len(h & s) / len(h) for s in sents]
+    top = sorted(range(len(sents)), key=lambda i: (-overlap[i], i))[:2]
+    near = frozenset().union(*(sents[i] for i in top))
+    return [
+        overlap[top[0]], overlap[top[-1]], top[0] / len(sents),
+        float(len(near & REFUTING_WORDS)), float(len(near & HEDGING_WORDS)),
+        float(len(near & AGREEING_WORDS)), float(len(near & _NEGATION)),
+        float("?" in headline), float(len(frozenset(tokens(headline)) & HEDGING_WORDS)),
+    ]
+
+
 def dense_features(heads: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
-    return np.array([official_features(h, b) + hand_features(h, b)
+    return np.array([official_features(h, b) + hand_features(h, b) + sentence_features(h, b)
                      for h, b in zip(heads, bodies)], dtype=float)
 
 

@@ -18,7 +18,7 @@ from presscut.baselines.stance_official import (
     OfficialBaselineStance,
     official_features,
 )
-from presscut.baselines.stance_stack import StackStance
+from presscut.baselines.stance_stack import StackStance, sentence_features
 from presscut.harness import metrics
 from presscut.schema import STANCES
 
@@ -48,6 +48,16 @@ def test_official_char_grams_keep_the_official_quirk():
     assert f[4] == 1.0  # 2-char grams of "ab": one, "a b", found in the body
     g = official_features("ab", "xx ab yy")
     assert g[4] == 0.0
+
+
+def test_sentence_features_look_at_the_sentences_nearest_the_headline():
+    body = "Intro line. The cat was not found alive, police denied reports. Weather was fine."
+    f = sentence_features("Cat found alive", body)
+    # sentence 2 holds all of {cat, found, alive}; the runner-up (sentence 1) none
+    assert f[:3] == [1.0, 0.0, 1 / 3]
+    # near sentences: refuting "not", "denied"; no hedging or agreeing cue; negation "not"
+    assert f[3:7] == [2.0, 0.0, 0.0, 1.0]
+    assert sentence_features("Cat found alive?", body)[7] == 1.0
 
 
 @pytest.fixture(scope="module")
