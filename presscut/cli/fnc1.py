@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from presscut.cli.app import make_console
 from presscut.cli.baselines import baselines_app
 from presscut.paths import project_root
 
-console = Console()
+console = make_console()
 
 
 @baselines_app.command("fnc1")
