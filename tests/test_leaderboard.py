@@ -29,6 +29,8 @@ from presscut.leaderboard.markdown import (
 )
 from presscut.leaderboard.submit import submit
 from presscut.leaderboard.verify import (
+    DUPLICATE,
+    INVALID,
     MISMATCH,
     MISSING,
     OK,
@@ -236,7 +238,7 @@ def test_stale_record_whose_predictions_no_longer_validate(tmp_path, harness):
     new = do_submit(tmp_path, harness, "new-system", salt="n")
     checks = {c.name: c for c in verify(tmp_path, evaluate_fn=harness)}
     assert checks[old.stem].status == STALE and checks[new.stem].status == OK
-    assert "no longer score" in checks[old.stem].detail
+    assert "made on older data" in checks[old.stem].detail
 
 
 @pytest.fixture
@@ -542,3 +544,146 @@ def test_prune_predictions_keeps_only_referenced_files(tmp_path):
     after = {p.name for p in predictions_dir(tmp_path).iterdir()}
     assert after == before - {orphan.name}
     assert {r.predictions_sha256 for r in load_records(tmp_path)} <= {n.split(".")[0] for n in after}
+
+
+# ------------------------------------------------- #10.9: edits that change the board
+def _edit_record(path: Path, change) -> None:
+    obj = json.loads(path.read_text())
+    change(obj)
+    path.write_text(json.dumps(obj, indent=2))
+
+
+def test_a_flipped_direction_fails_verify(tmp_path, harness):
+    a = do_submit(tmp_path, harness, "sys-a")
+    _edit_record(a, lambda o: o.update(direction="lower"))
+    (check,) = verify(tmp_path, evaluate_fn=harness)
+    assert check.status == INVALID and "direction: stored 'lower'" in check.detail
+
+
+def test_a_copied_record_renamed_to_match_is_a_duplicate(tmp_path, harness):
+    a = do_submit(tmp_path, harness, "sys-a")
+    obj = json.loads(a.read_text())
+    obj["system"]["name"] = "sys-copy"
+    obj["slug"] = rec.record_slug("sys-copy", obj["task"], obj["split"], obj["data"])
+    obj["submitted_at"] = "2025-03-05T00:00:00Z"
+    copy = a.with_name(obj["slug"] + ".json")
+    copy.write_text(json.dumps(obj, indent=2))
+    checks = {c.name: c for c in verify(tmp_path, evaluate_fn=harness)}
+    assert checks[a.stem].status == OK
+    assert checks[copy.stem].status == DUPLICATE and a.stem in checks[copy.stem].detail
+
+
+def test_a_slug_that_does_not_follow_from_the_name_is_invalid(tmp_path, harness):
+    a = do_submit(tmp_path, harness, "sys-a")
+    obj = json.loads(a.read_text())
+    obj["system"]["name"] = "Someone Else"
+    a.write_text(json.dumps(obj, indent=2))
+    (check,) = verify(tmp_path, evaluate_fn=harness)
+    assert check.status == INVALID and "slug" in check.detail
+
+
+def test_predictions_bytes_are_checked(tmp_path, harness):
+    a = do_submit(tmp_path, harness, "sys-a")
+    _edit_record(a, lambda o: o["predictions"].update(bytes=o["predictions"]["bytes"] + 1))
+    (check,) = verify(tmp_path, evaluate_fn=harness)
+    assert check.status == TAMPERED and "predictions.bytes" in check.detail
+
+
+def test_a_forged_fingerprint_does_not_pass_as_stale(tmp_path, harness, cli_run, capsys):
+    a = do_submit(tmp_path, harness, "sys-a")
+    do_submit(tmp_path, harness, "sys-b", salt="b")
+    _edit_record(a, lambda o: o.update(data_fingerprint="sha256:" + "a" * 64))
+    checks = {c.name: c for c in verify(tmp_path, evaluate_fn=harness)}
+    assert checks[a.stem].status == INVALID and "never a state" in checks[a.stem].detail
+    assert cli_run("verify", "--root", str(tmp_path), "--allow-stale") == 1
+    # a genuinely older state (one the board saw) is STALE, and --allow-stale means it
+    capsys.readouterr()
+    harness.fingerprint = "e" * 64
+    fresh = do_submit(tmp_path, harness, "sys-c", salt="c")
+    _edit_record(a, lambda o: o.update(data_fingerprint="f" * 64))
+    assert statuses(tmp_path, harness)[a.stem] == STALE
+    fresh.unlink()
+    assert cli_run("verify", "--root", str(tmp_path), "--allow-stale") == 0
+
+
+def test_stale_message_shows_where_fingerprints_differ():
+    from presscut.leaderboard.verify import State, _stale_detail
+
+    record = rec.Record.from_json(json.loads(json.dumps({
+        "format": rec.RECORD_FORMAT, "slug": "x-segmentation-test", "task": "segmentation",
+        "split": "test", "data": "gold", "system": {"name": "x"}, "task_version": "1.0",
+        "data_fingerprint": "sha256:aa710" + "1" * 59, "package_version": "0.1.0",
+        "predictions": {"sha256": "0" * 64, "bytes": 1}, "main_score": "body_f1",
+        "direction": "higher", "scores": {"body_f1": 0.5}, "ci": {}, "n_items": 1,
+        "submitted_at": "2025-03-04T05:06:07Z"})), "test")
+    for fresh in ("sha256:aa710" + "1" * 58 + "2", "sha256:aa710" + "2" * 59):
+        detail = _stale_detail(record, State("1.0", fresh))
+        old, new = detail.split("data fingerprint ")[1].split(" -> ")
+        assert old != new and len(old) < 80  # the old 12-character cut showed the same text
+
+
+# ------------------------------------ #10.4: older data is STALE with the real harness
+def _clone(tmp_path: Path) -> Path:
+    import shutil
+
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for name in ("corpus", "splits", "leaderboard", "results"):
+        shutil.copytree(ROOT / name, clone / name, ignore=shutil.ignore_patterns(".staging"))
+    for name in ("README.md", "dataset_card.md"):
+        shutil.copy(ROOT / name, clone / name)
+    return clone
+
+
+def test_a_record_on_older_data_is_stale_even_when_nothing_in_its_group_scores(tmp_path):
+    if not (ROOT / "splits" / "stance").is_dir():
+        pytest.skip("no built splits/ in the checkout")
+    clone = _clone(tmp_path)
+    stance = sorted((clone / "leaderboard" / "records").glob("*-stance-test.json"))
+    keep, others = stance[0], stance[1:]
+    for path in others:
+        path.unlink()
+    obj = json.loads(keep.read_text())
+    # its predictions name a pair today's data no longer has, as after a rebuild
+    preds = b'{"pair_id": "gone/0|gone/1", "stance": "agree"}\n'
+    sha = hashlib.sha256(preds).hexdigest()
+    (clone / "leaderboard" / "predictions" / f"{sha}.jsonl").write_bytes(preds)
+    obj["predictions"] = {"sha256": sha, "bytes": len(preds)}
+    obj["data_fingerprint"] = "sha256:" + "0" * 64
+    keep.write_text(json.dumps(obj, indent=2))
+    rec.note_state(rec.load_record(keep), clone)
+    checks = {c.name: c for c in verify(clone, paths=[keep])}
+    assert checks[keep.stem].status == STALE, checks[keep.stem].detail
+
+
+# ------------------------------ #10.3: a documented submission passes CI's checks
+def test_a_submission_in_a_clone_passes_the_reproduction_diff(tmp_path, monkeypatch, capsys):
+    if not (ROOT / "splits" / "segmentation").is_dir():
+        pytest.skip("no built splits/ in the checkout")
+    import pyarrow.parquet as pq
+
+    try:
+        from presscut.publish import publish
+    except ImportError:
+        from presscut.baselines.publish import publish
+    from presscut import cli
+
+    clone = _clone(tmp_path)
+    rows = pq.read_table(clone / "splits" / "segmentation" / "test.parquet").to_pylist()
+    preds = tmp_path / "keep.jsonl"
+    preds.write_text("".join(json.dumps({"doc_id": r["doc_id"], "roles": ["body"] * len(
+        r["lines"]), "articles": [[0, len(r["lines"])]]}) + "\n" for r in rows))
+    monkeypatch.chdir(clone)
+    monkeypatch.delenv("PRESSCUT_ROOT", raising=False)
+    monkeypatch.setattr(sys, "argv", ["presscut", "submit", "segmentation", str(preds),
+                                      "--system", "Keep Everything"])
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 0, capsys.readouterr().err
+    assert "refreshed" in capsys.readouterr().out
+    files = ("README.md", "leaderboard/index.html", "leaderboard/states.json")
+    after_submit = {f: (clone / f).read_bytes() for f in files}
+    publish([], clone, readme=False)  # what CI's `presscut baselines run` does to the board
+    assert {f: (clone / f).read_bytes() for f in files} == after_submit
+    record = clone / "leaderboard" / "records" / "keep-everything-segmentation-test.json"
+    assert [c.status for c in verify(clone, paths=[record])] == [OK]

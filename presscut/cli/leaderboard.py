@@ -26,10 +26,13 @@ def submit(
     data: str = typer.Option("gold", "--data", help="gold or synthetic."),
     compress: bool = typer.Option(False, "--gzip", help="Store the predictions gzipped."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite this system's record."),
+    board: bool = typer.Option(True, "--board/--no-board", help="Also refresh the board files "
+                               "CI regenerates (README leaderboard, leaderboard/index.html)."),
     root: Path = typer.Option(None, "--root", help="Project root (default: this checkout)."),
 ) -> None:
     """Score a predictions file and write a re-scorable submission record."""
-    from presscut.leaderboard.records import load_record
+    from presscut.leaderboard.records import load_record, states_path
+    from presscut.leaderboard.submit import refresh_board
     from presscut.leaderboard.submit import submit as do_submit
 
     path = do_submit(
@@ -47,7 +50,11 @@ def submit(
         if record.main_value is not None else f"{escape(record.main_score)} undefined",
         highlight=False,
     )
-    console.print("Open a pull request with the record and its predictions file "
+    changed = refresh_board(root) if board else []
+    for path in changed:
+        console.print(f"refreshed {escape(str(path))}", highlight=False)
+    console.print("Open a pull request with the record, its predictions file, "
+                  f"{escape(str(states_path(root)))} and the refreshed board files "
                   "(see docs/submitting.md).", highlight=False)
 
 

@@ -199,15 +199,12 @@ class PredictionSet:
 
     def add_file(self, path: Path) -> None:
         try:
-            fh = path.open(encoding="utf-8")
+            fh = path.open("rb")
         except OSError as err:
             raise PredictionError(f"{path}: cannot read the predictions file ({err.strerror})") from None
         with fh:
-            try:
-                for lineno, obj in _json_lines(fh, self):
-                    self.add(lineno, obj)
-            except UnicodeDecodeError as err:
-                raise PredictionError(f"{path}: not UTF-8 text ({err.reason})") from None
+            for lineno, obj in _json_lines(fh, self):
+                self.add(lineno, obj)
 
     def add_records(self, records: Iterable[dict]) -> None:
         for i, rec in enumerate(records, start=1):
@@ -272,14 +269,25 @@ class PredictionSet:
         )
 
 
-def _json_lines(fh: Iterable[str], sink: PredictionSet) -> Iterator[tuple[int, Any]]:
-    for lineno, line in enumerate(fh, start=1):
+def _json_lines(fh: Iterable[bytes], sink: PredictionSet) -> Iterator[tuple[int, Any]]:
+    offset = 0  # of the line's first byte in the file
+    for lineno, raw in enumerate(fh, start=1):
+        start, offset = offset, offset + len(raw)
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            sink.problem(f"line {lineno}: not UTF-8 (byte {start + err.start} of the file, "
+                         f"column {err.start + 1}: {raw[err.start:err.start + 1]!r})")
+            continue
         if not line.strip():
             continue  # blank lines (e.g. a trailing one) carry no record
         try:
             yield lineno, json.loads(line, parse_constant=_reject_constant)
         except ValueError as err:
-            sink.problem(f"line {lineno}: not valid JSON ({err})")
+            sink.problem(f"line {lineno}: not valid JSON ({str(err)[:200]})")
+        except RecursionError:
+            # a line of 100,000 '[' must be a refusal (exit 2), not a crash
+            sink.problem(f"line {lineno}: JSON nested too deeply")
 
 
 def read_predictions(task: Task, predictions: Path | Iterable[dict]) -> PredictionSet:

@@ -407,7 +407,56 @@ def write_record(record: Record, root: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(record.to_json(), indent=2, ensure_ascii=False, allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
+    note_state(record, root)
     return path
+
+
+# ------------------------------------------------------------------ data states ever scored on
+STATES_FILE = "states.json"
+
+
+def states_path(root: Path | None = None) -> Path:
+    return paths.leaderboard_dir(root) / STATES_FILE
+
+
+def state_key(record: Record) -> str:
+    return f"{record.task}/{record.split}/{record.data}"
+
+
+def state_value(record: Record) -> str:
+    return f"{record.task_version} {record.data_fingerprint}"
+
+
+def read_states(root: Path | None = None) -> dict[str, list[str]] | None:
+    """``leaderboard/states.json``: every (task version, data fingerprint) a record was ever
+    scored on, per task/split/data; None when the file is missing. A stale record whose
+    state is not listed was not made on older data: its fingerprint was edited."""
+    path = states_path(root)
+    if not path.is_file():
+        return None
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise PresscutError(f"{path}: not JSON ({err})") from None
+    if not (isinstance(obj, dict) and all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+            for k, v in obj.items())):
+        raise PresscutError(f"{path}: expected {{\"task/split/data\": [\"version sha256:...\"]}}")
+    return obj
+
+
+def note_state(record: Record, root: Path | None = None) -> None:
+    """Add the state a record was just scored on to ``leaderboard/states.json``."""
+    states = read_states(root) or {}
+    known = states.setdefault(state_key(record), [])
+    if state_value(record) in known:
+        return
+    known.append(state_value(record))
+    known.sort()
+    path = states_path(root)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(json.dumps(dict(sorted(states.items())), indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def prune_predictions(root: Path | None = None) -> list[Path]:

@@ -129,3 +129,29 @@ def submit(
     if store_predictions(predictions, root, compress=compress) != sha_before:
         raise PresscutError(f"{predictions}: the file changed while it was being stored")
     return write_record(record, root)
+
+
+def refresh_board(root: Path | None = None, evaluate_fn: EvaluateFn | None = None) -> list[Path]:
+    """Regenerate every board file a record changes, exactly as CI's ``presscut baselines
+    run`` does (the README's leaderboard section and ``leaderboard/index.html``), so that a
+    submission's pull request passes the reproduction diff. Returns the files changed."""
+    from presscut import paths
+    from presscut.leaderboard.html_page import render_html
+    from presscut.leaderboard.markdown import render_markdown, update_readme
+    from presscut.leaderboard.records import load_records
+    from presscut.leaderboard.verify import current_states
+
+    root = root or paths.project_root()
+    records = load_records(root)
+    current = current_states(records, root, evaluate_fn) if records else {}
+    changed = []
+    readme = root / "README.md"
+    if readme.is_file() and update_readme(readme, render_markdown(records, current)):
+        changed.append(readme)
+    page = paths.leaderboard_dir(root) / "index.html"
+    html = render_html(records, current)
+    if not page.is_file() or page.read_text(encoding="utf-8") != html:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(html, encoding="utf-8")
+        changed.append(page)
+    return changed
