@@ -160,5 +160,7 @@ def test_missing_file(root):
 def test_not_utf8(root):
     path = root / "latin1.jsonl"
     path.write_bytes('{"doc_id": "caf\u00e9"}\n'.encode("latin-1"))
-    with pytest.raises(PredictionError, match="not UTF-8"):
+    with pytest.raises(PredictionError) as info:
         evaluate("segmentation", path, root=root)
+    # the line, the byte of the file and the column, as an editor shows them
+    assert "line 1: not UTF-8 (byte 15 of the file, column 16" in info.value.render()
