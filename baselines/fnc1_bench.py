@@ -251,8 +251,8 @@ def story_baselines() -> list[StoryBaseline]:
     def minilm():
         from presscut.baselines.neural import EmbeddingAgglomerative
 
-        # the body opening carries the event; 128 tokens keeps the NumPy encoder affordable
-        return EmbeddingAgglomerative(output="story_cluster", use_title=False, max_seq_length=128)
+        # the body opening carries the event; 64 tokens keeps the NumPy encoder affordable
+        return EmbeddingAgglomerative(output="story_cluster", use_title=False, max_seq_length=64)
 
     grid = [round(0.05 * i, 2) for i in range(4, 20)]
     return [
@@ -260,7 +260,7 @@ def story_baselines() -> list[StoryBaseline]:
             output="story_cluster", use_title=False), grid,
             "TF-IDF (1-2 grams) cosine, average linkage"),
         StoryBaseline("minilm-agglomerative", minilm, grid[:14],
-                      "all-MiniLM-L6-v2 embeddings of the body's first 128 tokens, cosine, "
+                      "all-MiniLM-L6-v2 embeddings of the body's first 64 tokens, cosine, "
                       "average linkage", extra="neural"),
     ]
 
@@ -322,7 +322,7 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
         if not score_test:
             log(f"  validation pairwise F1 {tuned.best_f1:.3f} at {tuned.best}")
             continue
-        for split in ("train", "test"):
+        for split in ("test", "train"):
             pred = tuned.estimator.predict(data.articles[split])
             rec[split] = score_clusters(data.stories[split], pred, n_resamples=n_resamples)
         s = rec["test"]["scores"]
@@ -346,7 +346,7 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
 
 # ----------------------------------------------------------------------- report
 README_START, README_END = "<!-- fnc1:start -->", "<!-- fnc1:end -->"
-COMMAND = "presscut baselines run --data fnc1 --fnc1-dir PATH"
+COMMAND = "presscut baselines fnc1 PATH"
 
 
 def _pct(x: float | None) -> str:

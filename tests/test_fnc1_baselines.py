@@ -1,6 +1,6 @@
 """FNC-1 stance baselines and benchmark scoring, on small data written here (the FNC-1
 files are not redistributable; the measured FNC-1 figures come from
-``presscut baselines run --data fnc1 --fnc1-dir PATH``)."""
+``presscut baselines fnc1 PATH``)."""
 
 from __future__ import annotations
 
@@ -150,3 +150,12 @@ def test_benchmark_runs_on_an_imported_fixture(tmp_path):
     story = res["story_clustering"]["tfidf-agglomerative"]["test"]
     assert story["n_items"] == 3 * len(TOPICS) and story["gold_clusters"] == len(TOPICS)
     assert (tmp_path / "out" / "results.json").is_file()
+    # publishing fills README's FNC-1 section and the FNC-1 board from those results
+    (tmp_path / "README.md").write_text("x\n<!-- fnc1:start -->\n(stale table)\n<!-- fnc1:end -->\ny\n")
+    fnc1_bench.publish(res, tmp_path)
+    readme = (tmp_path / "README.md").read_text()
+    assert "(stale table)" not in readme and readme.startswith("x\n") and readme.endswith("y\n")
+    gbdt = res["stance"]["fnc1-official-gbdt"]["test"]["scores"]["fnc_score"]
+    assert f"| `fnc1-official-gbdt` | {100 * gbdt:.2f} |" in readme
+    assert "NOT the official files" in readme  # the fixture is not FNC-1's own data
+    assert (tmp_path / "leaderboard" / "fnc1.md").read_text().count("`tfidf-agglomerative`") == 2
