@@ -34,6 +34,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
+from presscut.baselines.registry import baseline
 from presscut.errors import PresscutError
 from presscut.harness.metrics import pairwise_prf
 
@@ -99,7 +100,7 @@ def cluster_names(article_ids: Sequence[str], labels: Sequence) -> list[str]:
 
 
 class _CollectionClusterer(SaveLoadMixin, ClusterMixin, BaseEstimator):
-    """Shared ``fit``/``predict``/``predict_records`` for the transductive clusterers.
+    """Shared ``fit``/``predict``/``predict_labels`` for the transductive clusterers.
 
     Clustering a collection needs no training: ``fit`` only checks its input and
     returns ``self`` (the estimator API); :func:`tune` is where labels are used.
@@ -112,7 +113,7 @@ class _CollectionClusterer(SaveLoadMixin, ClusterMixin, BaseEstimator):
         self.n_articles_seen_ = len(check_articles(articles))
         return self
 
-    def predict(self, articles: Iterable[dict]) -> list[str]:
+    def predict_labels(self, articles: Iterable[dict]) -> list[str]:
         """Cluster name (an article id) for every article, in input order."""
         arts = check_articles(articles)
         if not arts:
@@ -123,15 +124,16 @@ class _CollectionClusterer(SaveLoadMixin, ClusterMixin, BaseEstimator):
     def fit_predict(self, articles, y=None):
         return self.fit(articles).predict(articles)
 
-    def predict_records(self, articles: Iterable[dict], field_name: str | None = None) -> list[dict]:
-        """Prediction records; ``field_name`` defaults to the task the estimator is set up for."""
+    def predict(self, articles: Iterable[dict], field_name: str | None = None) -> list[dict]:
+        """Prediction records ``{"article_id", <field>}``; the field defaults to the task
+        the estimator is set up for (``output``)."""
         arts = check_articles(articles)
         field_name = field_name or getattr(self, "output", None) or self.output_field
         if field_name not in OUTPUT_FIELDS:
             raise PresscutError(f"output field must be one of {list(OUTPUT_FIELDS)}, got {field_name!r}")
         return [
             {"article_id": a["article_id"], field_name: c}
-            for a, c in zip(arts, self.predict(arts))
+            for a, c in zip(arts, self.predict_labels(arts))
         ]
 
     def _cluster(self, arts: list[dict]) -> Sequence:
@@ -139,6 +141,7 @@ class _CollectionClusterer(SaveLoadMixin, ClusterMixin, BaseEstimator):
 
 
 # --------------------------------------------------------------------- exact
+@baseline("article_dedup", "exact-hash", order=10)
 class ExactHashDedup(_CollectionClusterer):
     """Articles whose normalised text hashes alike are one duplicate cluster."""
 
@@ -191,6 +194,8 @@ def minhash_stream(
         yield LeanMinHash(m)
 
 
+@baseline("article_dedup", "minhash-lsh", order=20,
+          grid=(0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3))
 class MinHashLSHDedup(_CollectionClusterer):
     """Near-duplicate clusters from MinHash LSH candidates verified by estimated Jaccard."""
 
@@ -256,6 +261,13 @@ class MinHashLSHDedup(_CollectionClusterer):
 
 
 # --------------------------------------------------------------------- tfidf
+# threshold grids: strictest first, since ties go to the first
+@baseline("story_clustering", "tfidf-agglomerative", order=10,
+          params={"distance_threshold": 0.8, "output": "story_cluster"},
+          grid=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
+@baseline("article_dedup", "tfidf-agglomerative", order=30,
+          params={"distance_threshold": 0.2, "output": "dup_cluster"},
+          grid=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6))
 class TfidfAgglomerative(_CollectionClusterer):
     """TF-IDF cosine + average-linkage clustering cut at ``distance_threshold``.
 
@@ -358,7 +370,7 @@ def tune(
     scores: list[tuple[float, float]] = []
     for value in values:
         candidate = clone(estimator).set_params(**{param: value})
-        scores.append((value, pairwise_f1(gold, candidate.fit(arts).predict(arts))))
+        scores.append((value, pairwise_f1(gold, candidate.fit(arts).predict_labels(arts))))
     best_value, best_f1 = max(scores, key=lambda vs: vs[1])  # max keeps the first of ties
     chosen = clone(estimator).set_params(**{param: best_value}).fit(arts)
     return TuneResult(param, best_value, best_f1, scores, chosen)

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_common import Baseline, as_pages
 from presscut.baselines.segment_cues import normalise, words
 from presscut.errors import PresscutError
@@ -26,6 +27,7 @@ def _groups_from_labels(labels: dict[int, object]) -> list[list[int]]:
     return sorted(sorted(g) for g in by_key.values() if len(g) >= 2)
 
 
+@baseline("line_dedup", "dedup-exact", order=10)
 class ExactLineDedup(Baseline):
     """Lines equal after normalisation (casefold, collapsed spaces, end punctuation off)."""
 
@@ -38,6 +40,7 @@ class ExactLineDedup(Baseline):
                 "groups": _groups_from_labels({i: k for i, k in norms.items() if k})}
 
 
+@baseline("line_dedup", "dedup-near", order=20, default=True)
 class NearLineDedup(Baseline):
     """Exact groups plus near copies, joined transitively (connected components).
 

@@ -26,6 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from presscut.baselines.article_dedup import _CollectionClusterer, article_text
 from presscut.baselines.estimator_io import text_of
+from presscut.baselines.registry import baseline
 from presscut.baselines.stance import _PairClassifier, check_labels, check_pairs, hand_features
 from presscut.errors import PresscutError
 
@@ -166,6 +167,9 @@ def get_embedder(model_dir: str | None = None, batch_size: int = 32,
     return _EMBEDDERS[key]
 
 
+@baseline("story_clustering", "minilm-agglomerative", order=20, optional=True,
+          extras=("neural",), params={"output": "story_cluster"},
+          grid=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7))
 class EmbeddingAgglomerative(_CollectionClusterer):
     """MiniLM embeddings of title + body opening, average-linkage cosine clustering."""
 
@@ -193,6 +197,7 @@ class EmbeddingAgglomerative(_CollectionClusterer):
         return model.fit_predict(self.embed(arts))
 
 
+@baseline("stance", "minilm-logreg", order=40, optional=True, extras=("neural",), trains=True)
 class EmbeddingStance(_PairClassifier):
     """Headline/body MiniLM embeddings (product, difference, cosine) + the FNC-1 hand features."""
 
@@ -223,7 +228,7 @@ class EmbeddingStance(_PairClassifier):
         self.classes_ = self.model_.classes_
         return self
 
-    def predict(self, pairs: Iterable[dict]) -> list[str]:
+    def predict_labels(self, pairs: Iterable[dict]) -> list[str]:
         pairs = check_pairs(pairs)
         if not hasattr(self, "model_"):
             raise PresscutError("stance: the model is not fitted; call fit() or load a saved one")

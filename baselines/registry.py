@@ -1,115 +1,150 @@
-"""Baselines by name, one dict per task, and the segmenter the curation tools pre-label with.
+"""The one baseline registry (in the manner of lm-eval's): a baseline declares itself once.
 
-``REGISTRY[task][name]`` is a factory (keyword parameters → unfitted baseline). This
-module holds segmentation and line dedup; other modules add theirs with
-:func:`register`, or are named in ``PROVIDERS``: on first look-up each is imported
-and its own ``REGISTRY`` dict (same shape) merged in, so ``presscut baselines run``
-sees one table without importing every model up front.
+A baseline module decorates its estimator class (or a factory function) with
+:func:`baseline`, giving everything the runner needs: the task, the name, whether it
+trains, its tuning grid, its caveats, the extras it needs, whether it is its task's
+default model. ``presscut baselines run``, ``presscut predict`` and the curation tools
+read this table and nothing else; the modules of this package are imported on the
+first look-up (and any plugins, see :mod:`presscut.plugins`), so adding a baseline is
+adding one module.
+
+Every registered estimator follows scikit-learn (parameters in ``__init__``, ``fit``
+returns self) and its ``predict`` returns prediction records of its task.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from presscut.errors import PresscutError
+from presscut.tasks import get_task
 
 Factory = Callable[..., Any]
 
-REGISTRY: dict[str, dict[str, Factory]] = {}
-# Modules whose REGISTRY dict joins this one (collection and secondary tasks).
-PROVIDERS: list[str] = ["presscut.baselines.registry_collection"]
-_providers_loaded: set[str] = set()
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    task: str
+    name: str
+    factory: Factory  # a class or any callable taking keyword parameters
+    params: dict = field(default_factory=dict)  # fixed parameters this entry passes
+    trains: bool = False  # fitted on labelled training data before it can predict
+    grid: tuple[float, ...] = ()  # values of its ``tune_param`` to tune over, best-first
+    caveat: str = ""  # known limit of its gold score, shown beside it in every table
+    extras: tuple[str, ...] = ()  # optional extras of presscut it needs
+    optional: bool = False  # left out of the default run (``presscut baselines run --extra``)
+    default: bool = False  # the task's default model (``presscut predict``)
+    order: int = 100  # position in tables among its task's baselines (floors first)
+
+    def make(self, **params) -> Any:
+        """A fresh, unfitted estimator (``params`` override the entry's own)."""
+        return self.factory(**{**self.params, **params})
 
 
-def register(task: str, name: str, factory: Factory, *, replace: bool = False) -> None:
-    """Add a baseline factory (a class or any callable taking keyword parameters)."""
-    entries = REGISTRY.setdefault(task, {})
-    if name in entries and not replace and entries[name] is not factory:
-        raise PresscutError(f"baseline {name!r} is already registered for task {task!r}")
-    entries[name] = factory
+_SPECS: dict[tuple[str, str], BaselineSpec] = {}
+_discovered = False
 
 
-def _lazy(module: str, attr: str) -> Factory:
-    def factory(**params):
-        return getattr(importlib.import_module(module), attr)(**params)
-
-    factory.__qualname__ = f"{module}:{attr}"
-    return factory
-
-
-_BASE = "presscut.baselines."
-for _task, _name, _module, _attr in (
-    ("segmentation", "seg-keep-all", "segment_trivial", "KeepEverything"),
-    ("segmentation", "seg-first-title", "segment_trivial", "FirstLineTitle"),
-    ("segmentation", "seg-rules", "segment_rules", "RuleSegmenter"),
-    ("segmentation", "seg-learned", "segment_learned", "LearnedSegmenter"),
-    ("segmentation", "seg-justext", "segment_justext", "JusTextSegmenter"),
-    # peers through their own libraries (the `presscut[peers]` extra)
-    ("segmentation", "peer-c4", "segment_c4", "C4LineFilter"),
-    ("segmentation", "peer-gopher", "segment_gopher", "GopherLineFilter"),
-    ("segmentation", "peer-fineweb", "segment_fineweb", "FineWebLineFilter"),
-    ("segmentation", "peer-trafilatura-text", "segment_trafilatura", "TrafilaturaText"),
-    ("line_dedup", "dedup-exact", "line_dedup", "ExactLineDedup"),
-    ("line_dedup", "dedup-near", "line_dedup", "NearLineDedup"),
-):
-    register(_task, _name, _lazy(_BASE + _module, _attr))
-_OWN_TASKS = frozenset(REGISTRY)
-
-# Learned baselines need training pages before they can predict.
-NEEDS_TRAINING: set[str] = {"seg-learned"}
+def register(spec: BaselineSpec) -> BaselineSpec:
+    get_task(spec.task)  # an unknown task is an error here too
+    key = (spec.task, spec.name)
+    old = _SPECS.get(key)
+    if old is not None and old.factory is not spec.factory:
+        raise PresscutError(f"baseline {spec.name!r} is already registered for task "
+                            f"{spec.task!r}")
+    if spec.default:
+        other = [s.name for s in _SPECS.values()
+                 if s.task == spec.task and s.default and s.name != spec.name]
+        if other:
+            raise PresscutError(f"task {spec.task!r} has two default baselines: "
+                                f"{other[0]!r} and {spec.name!r}")
+    _SPECS[key] = spec
+    return spec
 
 
-def _load_providers() -> None:
-    for module in PROVIDERS:
-        if module in _providers_loaded:
-            continue
-        provided = getattr(importlib.import_module(module), "REGISTRY", {})
-        for task, entries in provided.items():
-            for name, factory in entries.items():
-                register(task, name, factory)
-        _providers_loaded.add(module)
+def baseline(task: str, name: str, **options) -> Callable[[Factory], Factory]:
+    """Class/function decorator: register ``obj`` as baseline ``name`` of ``task``.
+
+    ``options`` are the :class:`BaselineSpec` fields (``params``, ``trains``, ``grid``,
+    ``caveat``, ``extras``, ``optional``, ``default``, ``order``). Stack it to register one
+    class under several tasks or parameter sets.
+    """
+
+    def decorate(obj: Factory) -> Factory:
+        grid = tuple(options.pop("grid", ()))
+        register(BaselineSpec(task=task, name=name, factory=obj, grid=grid, **options))
+        return obj
+
+    return decorate
 
 
-def tasks() -> list[str]:
-    _load_providers()
-    return sorted(REGISTRY)
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        _discovered = True  # before importing: the modules import this one
+        package = importlib.import_module("presscut.baselines")
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"presscut.baselines.{info.name}")
+    from presscut.plugins import load_plugins
+
+    load_plugins()
 
 
-def names(task: str | None = None) -> list[str]:
-    if task not in _OWN_TASKS:
-        _load_providers()
-    if task is None:
-        return sorted({n for entries in REGISTRY.values() for n in entries})
-    return sorted(REGISTRY.get(task, {}))
+def specs(task: str | None = None, *, extras: Iterable[str] | None = None) -> list[BaselineSpec]:
+    """Registered baselines (of ``task``), in table order.
+
+    With ``extras`` given, only what a run with those extras includes: every baseline
+    not marked ``optional``, and the optional ones whose extras are all enabled.
+    """
+    _discover()
+    if task is not None:
+        get_task(task)
+    enabled = None if extras is None else set(extras)
+    out = [s for s in _SPECS.values() if task is None or s.task == task]
+    if enabled is not None:
+        out = [s for s in out if not s.optional or (s.extras and set(s.extras) <= enabled)]
+    order = {t: i for i, t in enumerate(_task_order())}
+    return sorted(out, key=lambda s: (order.get(s.task, len(order)), s.order, s.name))
+
+
+def _task_order() -> list[str]:
+    from presscut.tasks import task_names
+
+    return task_names()
+
+
+def get(task: str, name: str) -> BaselineSpec:
+    _discover()
+    get_task(task)
+    try:
+        return _SPECS[(task, name)]
+    except KeyError:
+        known = ", ".join(s.name for s in specs(task)) or "none"
+        raise PresscutError(f"unknown baseline {name!r} for task {task!r}; "
+                            f"choose one of {known}") from None
 
 
 def task_of(name: str) -> str:
     """The task a baseline name belongs to (names shared by two tasks need ``task=``)."""
-    owners = [t for t in _OWN_TASKS if name in REGISTRY[t]]
+    owners = sorted({s.task for s in specs() if s.name == name})
     if not owners:
-        _load_providers()
-        owners = [t for t, entries in REGISTRY.items() if name in entries]
-    if not owners:
-        raise PresscutError(f"unknown baseline {name!r}; known: {', '.join(names())}")
+        raise PresscutError(f"unknown baseline {name!r}; known: "
+                            f"{', '.join(sorted({s.name for s in specs()}))}")
     if len(owners) > 1:
-        raise PresscutError(f"baseline {name!r} exists for tasks {', '.join(sorted(owners))}; "
+        raise PresscutError(f"baseline {name!r} exists for tasks {', '.join(owners)}; "
                             "say which task")
     return owners[0]
 
 
 def make(task: str, name: str, **params) -> Any:
     """A fresh, unfitted baseline for ``task``; unknown names list the choices."""
-    if task not in _OWN_TASKS:
-        _load_providers()
-    if task not in REGISTRY:
-        raise PresscutError(f"no baselines for task {task!r}; tasks: {', '.join(tasks())}")
-    if name not in REGISTRY[task]:
-        raise PresscutError(f"unknown baseline {name!r} for task {task!r}; "
-                            f"choose one of {', '.join(sorted(REGISTRY[task]))}")
-    return REGISTRY[task][name](**params)
+    return get(task, name).make(**params)
 
 
 def create(name: str, task: str | None = None, **params) -> Any:
@@ -117,86 +152,16 @@ def create(name: str, task: str | None = None, **params) -> Any:
     return make(task or task_of(name), name, **params)
 
 
-# ---------------------------------------------------------------- training data
-def training_pages(root: Path | None = None, *, splits: Iterable[str] = ("train",),
-                   synthetic: bool = True) -> list[dict]:
-    """Labelled pages for learned segmenters: gold/silver + synthetic pages of ``splits``.
-
-    Read from the built Parquet under ``splits/`` (ClassLabel role ids become names).
-    Missing files are skipped: before the first build there is nothing to train on.
-    """
-    import pyarrow.parquet as pq
-
-    from presscut import paths
-
-    base = paths.splits_dir(root)
-    splits = list(splits)
-    files = [base / "segmentation" / f"{s}.parquet" for s in splits]
-    if synthetic:  # the same splits only: synthetic test pages are for scoring
-        files += [base / "synthetic" / f"{s}.parquet" for s in splits]
-    pages: list[dict] = []
-    for f in files:
-        if not f.is_file():
-            continue
-        table = pq.read_table(f, columns=["doc_id", "lines", "roles", "articles"])
-        for row in table.to_pylist():
-            pages.append({"doc_id": row["doc_id"], "lines": row["lines"], "roles": row["roles"],
-                          "articles": [[a["start_line"], a["end_line"]]
-                                       for a in row["articles"]]})
-    return pages
+def default_for(task: str) -> BaselineSpec:
+    """The baseline ``presscut predict`` uses for ``task`` when no model is named."""
+    found = [s for s in specs(task) if s.default]
+    if not found:
+        raise PresscutError(f"task {task!r} has no default baseline; name one with --model "
+                            f"({', '.join(s.name for s in specs(task)) or 'none registered'})")
+    return found[0]
 
 
-def body_shingle_f1(gold: list[dict], predicted: list[dict], n: int = 4) -> float:
-    """Macro body-text F1 over word n-gram shingles (the harness's metric), for ranking."""
-    from presscut.harness.metrics import body_prf, body_text
-
-    scores = [
-        body_prf(body_text(g["lines"], g["roles"]), body_text(g["lines"], p["roles"]), n)[2]
-        for g, p in zip(gold, predicted)
-    ]
-    return sum(scores) / len(scores) if scores else 0.0
-
-
-def best_segmenter(root: Path | None = None, *, candidates: Iterable[str] = ("seg-rules",
-                   "seg-learned"), validation: list[dict] | None = None,
-                   train: list[dict] | None = None, max_train_pages: int = 1000) -> Any:
-    """The best-scoring ready segmenter, for pre-labelling new pages (silver labels).
-
-    Learned candidates are fitted on ``train`` (default: :func:`training_pages`; at
-    most ``max_train_pages`` of them, evenly spread); candidates are ranked by body-text
-    shingle F1 on ``validation`` (default: the gold ``validation`` split), a tie going
-    to the earlier candidate. With no training pages the learned ones drop out; with
-    no validation pages the first ready candidate wins without fitting the others —
-    the rule segmenter by default, which needs no data.
-    """
-    from presscut.baselines.segment_common import as_pages
-
-    train = as_pages(train, need_labels=True) if train is not None else training_pages(root)
-    if len(train) > max_train_pages:
-        # An even spread keeps every source file represented; pre-labelling a page
-        # should not wait for a fit on every synthetic page.
-        step = len(train) / max_train_pages
-        train = [train[int(k * step)] for k in range(max_train_pages)]
-    if validation is None:
-        validation = training_pages(root, splits=("validation",), synthetic=False)
-    validation = as_pages(validation, need_labels=True)
-    ready = []
-    for name in candidates:
-        if ready and not validation:
-            break  # nothing to rank them on: the first ready candidate wins
-        model = create(name)
-        if name in NEEDS_TRAINING:
-            if not train:
-                continue
-            model.fit(train)
-        else:
-            model.fit([])
-        ready.append(model)
-    if not ready:
-        raise PresscutError("best_segmenter: no candidate is ready (learned ones need "
-                            "training pages under splits/)")
-    if not validation:
-        return ready[0]
-    scored = [(body_shingle_f1(validation, m.predict(validation)), -k, m)
-              for k, m in enumerate(ready)]
-    return max(scored, key=lambda t: (t[0], t[1]))[2]
+def prepare(spec: BaselineSpec, root: Path | None = None, **params) -> tuple[Any, str]:
+    """``spec``'s estimator fitted or tuned the way its task does it (non-test data only),
+    with the note the results tables show beside it."""
+    return get_task(spec.task).prepare(spec.make(**params), spec, root)

@@ -11,10 +11,13 @@ reject keeps no line (off by default: they judge documents, not lines).
 
 from __future__ import annotations
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_linefilter import LineFilterSegmenter, need
 from presscut.schema import is_blank
 
 
+# a peer through its own library: only in a run with the `presscut[peers]` extra
+@baseline("segmentation", "peer-c4", order=60, optional=True, extras=("peers",))
 class C4LineFilter(LineFilterSegmenter):
     """datatrove ``C4QualityFilter`` applied to each line; page rules optional."""
 

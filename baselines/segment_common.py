@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from presscut.errors import PresscutError
 from presscut.schema import ARTICLE_ROLES, ROLES, is_blank, split_lines
 
+TASK = "segmentation"
 CONFIG_FILE = "config.json"
 MODEL_FILE = "model.joblib"
 FORMAT_VERSION = 1
@@ -137,7 +138,7 @@ class Baseline(BaseEstimator):
     """
 
     name: str = ""
-    task: str = "segmentation"
+    task: str = TASK
     _fitted_attrs: tuple[str, ...] = ()
 
     def fit(self, X, y=None):  # noqa: ARG002 - rule baselines learn nothing
@@ -216,3 +217,60 @@ def load(path: str | Path) -> Baseline:
         for attr, value in joblib.load(model_file).items():
             setattr(model, attr, value)
     return model
+
+
+# ---------------------------------------------------------------- pre-labelling
+def body_shingle_f1(gold: list[dict], predicted: list[dict], n: int = 4) -> float:
+    """Macro body-text F1 over word n-gram shingles (the harness's metric), for ranking."""
+    from presscut.harness.metrics import body_prf, body_text
+
+    scores = [
+        body_prf(body_text(g["lines"], g["roles"]), body_text(g["lines"], p["roles"]), n)[2]
+        for g, p in zip(gold, predicted)
+    ]
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def best_segmenter(root: Path | None = None, *, candidates: Iterable[str] = ("seg-rules",
+                   "seg-learned"), validation: list[dict] | None = None,
+                   train: list[dict] | None = None, max_train_pages: int = 1000) -> Any:
+    """The best-scoring ready segmenter, for pre-labelling new pages (silver labels).
+
+    Learned candidates are fitted on ``train`` (default: the training pages; at most
+    ``max_train_pages`` of them, evenly spread); candidates are ranked by body-text
+    shingle F1 on ``validation`` (default: the gold ``validation`` split), a tie going
+    to the earlier candidate. With no training pages the learned ones drop out; with
+    no validation pages the first ready candidate wins without fitting the others —
+    the rule segmenter by default, which needs no data.
+    """
+    from presscut.baselines.registry import get
+    from presscut.tasks._pages import spread, training_pages
+
+    train = as_pages(train, need_labels=True) if train is not None else training_pages(root)
+    # an even spread keeps every source file represented; pre-labelling a page
+    # should not wait for a fit on every synthetic page
+    train = spread(train, max_train_pages)
+    if validation is None:
+        validation = training_pages(root, splits=("validation",), synthetic=False)
+    validation = as_pages(validation, need_labels=True)
+    ready = []
+    for name in candidates:
+        if ready and not validation:
+            break  # nothing to rank them on: the first ready candidate wins
+        spec = get(TASK, name)
+        model = spec.make()
+        if spec.trains:
+            if not train:
+                continue
+            model.fit(train)
+        else:
+            model.fit([])
+        ready.append(model)
+    if not ready:
+        raise PresscutError("best_segmenter: no candidate is ready (learned ones need "
+                            "training pages under splits/)")
+    if not validation:
+        return ready[0]
+    scored = [(body_shingle_f1(validation, m.predict(validation)), -k, m)
+              for k, m in enumerate(ready)]
+    return max(scored, key=lambda t: (t[0], t[1]))[2]

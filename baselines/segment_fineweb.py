@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_gopher import repeated
 from presscut.baselines.segment_linefilter import LineFilterSegmenter, need
 
@@ -37,6 +38,8 @@ def line_marks(text: str, short_line_length: int = 30) -> LineMarks:
                      [len(line) <= short_line_length for line in lines], repeated(lines))
 
 
+# a peer through its own library: only in a run with the `presscut[peers]` extra
+@baseline("segmentation", "peer-fineweb", order=62, optional=True, extras=("peers",))
 class FineWebLineFilter(LineFilterSegmenter):
     """The lines FineWeb's quality rules count in a page's favour are kept."""
 

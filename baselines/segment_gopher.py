@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_linefilter import LineFilterSegmenter, need
 from presscut.schema import is_blank
 
@@ -45,6 +46,8 @@ def duplicate_fractions(elements: Sequence[str], text_len: int) -> tuple[float, 
     return sum(marks) / len(elements), dup_chars / text_len if text_len else 0.0
 
 
+# a peer through its own library: only in a run with the `presscut[peers]` extra
+@baseline("segmentation", "peer-gopher", order=61, optional=True, extras=("peers",))
 class GopherLineFilter(LineFilterSegmenter):
     """datatrove ``GopherQualityFilter`` per line + Gopher's duplicate-line rule."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_common import Baseline, consistent_record
 from presscut.errors import PresscutError
 from presscut.schema import is_blank
@@ -29,6 +30,8 @@ def _justext():
     return justext
 
 
+@baseline("segmentation", "seg-justext", order=30, extras=("justext",),
+          caveat="jusText defaults; lines under 70 chars count as short")
 class JusTextSegmenter(Baseline):
     """jusText's classifier with its own defaults, over lines as paragraphs."""
 

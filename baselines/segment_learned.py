@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_common import Baseline, as_pages, consistent_record
 from presscut.baselines.segment_cues import LineCues, line_cues
 from presscut.baselines.segment_rules import KINDS, RuleSegmenter
@@ -41,6 +42,8 @@ def _cue_vector(c: LineCues) -> list[float]:
 _N_CUES = len(_cue_vector(LineCues()))
 
 
+@baseline("segmentation", "seg-learned", order=50, trains=True,
+          caveat="line features designed after reading all five gold pages: not fully held out")
 class LearnedSegmenter(Baseline):
     """Logistic-loss linear models over cues, rule verdicts and hashed char n-grams."""
 

@@ -15,6 +15,7 @@ Three passes, after jusText (Pomikálek 2011) but on lines instead of HTML block
 
 from __future__ import annotations
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_common import Baseline, consistent_record
 from presscut.baselines.segment_cues import LineCues, line_cues, title_key, title_like
 
@@ -27,6 +28,9 @@ KINDS = (BLANK, BOILER, CAPTION, DATELINE, BYLINE, NAME, TITLE, GOOD, NEAR, SHOR
 _HEADER_KINDS = {CAPTION, DATELINE, BYLINE, NAME}
 
 
+@baseline("segmentation", "seg-rules", order=40, default=True,
+          caveat="cues written after reading all five gold pages, test page included: "
+                 "not a held-out score")
 class RuleSegmenter(Baseline):
     """Hand-written cues + jusText-style context + article assembly.
 

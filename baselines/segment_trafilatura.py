@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_linefilter import LineFilterSegmenter, need
 from presscut.schema import is_blank
 
@@ -39,6 +40,8 @@ def match_back(lines: list[str], kept_text: str) -> list[bool]:
     return kept
 
 
+# a peer through its own library: only in a run with the `presscut[peers]` extra
+@baseline("segmentation", "peer-trafilatura-text", order=63, optional=True, extras=("peers",))
 class TrafilaturaText(LineFilterSegmenter):
     """``trafilatura.extract`` over one ``<p>`` per line; kept lines are body."""
 

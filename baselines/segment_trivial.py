@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from presscut.baselines.registry import baseline
 from presscut.baselines.segment_common import Baseline, consistent_record
 from presscut.schema import is_blank
 
 
+@baseline("segmentation", "seg-keep-all", order=10)
 class KeepEverything(Baseline):
     """Every non-blank line is body; one article from the first to the last content line.
 
@@ -19,6 +21,7 @@ class KeepEverything(Baseline):
         return consistent_record(page["doc_id"], lines, ["body"] * len(lines))
 
 
+@baseline("segmentation", "seg-first-title", order=20)
 class FirstLineTitle(Baseline):
     """The first non-blank line is the title, the rest body; one article."""
 

@@ -26,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
+from presscut.baselines.registry import baseline
 from presscut.errors import PresscutError
 from presscut.harness.metrics import accuracy, macro_f1
 from presscut.schema import split_lines
@@ -117,6 +118,14 @@ def find_evidence(text: str) -> list[Evidence]:
     return found
 
 
+def outlet_records(model, pages: Iterable[dict]) -> list[dict]:
+    """``source`` prediction records ``{"doc_id", "outlet"}`` from ``model.predict_labels``."""
+    pages = check_pages(pages)
+    return [{"doc_id": p["doc_id"], "outlet": o} for p, o in zip(pages, model.predict_labels(pages))]
+
+
+@baseline("source", "outlet-rule", order=10, default=True,
+          caveat="evidence patterns written after reading the gold pages, test page included")
 class OutletRule(SaveLoadMixin, ClassifierMixin, BaseEstimator):
     """Outlet from explicit evidence lines; null unless a name gathers ``min_score`` votes."""
 
@@ -183,14 +192,14 @@ class OutletRule(SaveLoadMixin, ClassifierMixin, BaseEstimator):
             return None, evidence_lines
         return display[best][1], evidence_lines
 
-    def predict(self, pages: Iterable[dict]) -> list[str | None]:
+    def predict_labels(self, pages: Iterable[dict]) -> list[str | None]:
         return [self.explain(p)[0] for p in check_pages(pages)]
 
-    def predict_records(self, pages: Iterable[dict]) -> list[dict]:
-        pages = check_pages(pages)
-        return [{"doc_id": p["doc_id"], "outlet": o} for p, o in zip(pages, self.predict(pages))]
+    def predict(self, pages: Iterable[dict]) -> list[dict]:
+        return outlet_records(self, pages)
 
 
+@baseline("source", "char-ngram", order=20, trains=True)
 class CharNgramOutlet(SaveLoadMixin, ClassifierMixin, BaseEstimator):
     """Character 2–4-gram TF-IDF + logistic regression; null below ``min_proba``.
 
@@ -232,7 +241,7 @@ class CharNgramOutlet(SaveLoadMixin, ClassifierMixin, BaseEstimator):
             return np.zeros((0, len(self.classes_)))
         return self.model_.predict_proba([text_of(p, "text") for p in pages])
 
-    def predict(self, pages: Iterable[dict]) -> list[str | None]:
+    def predict_labels(self, pages: Iterable[dict]) -> list[str | None]:
         pages = check_pages(pages)
         out: list[str | None] = []
         for row in self.predict_proba(pages):
@@ -241,9 +250,8 @@ class CharNgramOutlet(SaveLoadMixin, ClassifierMixin, BaseEstimator):
             out.append(None if label == NO_OUTLET or row[k] < self.min_proba else label)
         return out
 
-    def predict_records(self, pages: Iterable[dict]) -> list[dict]:
-        pages = check_pages(pages)
-        return [{"doc_id": p["doc_id"], "outlet": o} for p, o in zip(pages, self.predict(pages))]
+    def predict(self, pages: Iterable[dict]) -> list[dict]:
+        return outlet_records(self, pages)
 
 
 def score_outlets(gold: Sequence[str | None], pred: Sequence[str | None]) -> dict:

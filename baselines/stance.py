@@ -28,6 +28,7 @@ from sklearn.preprocessing import StandardScaler
 
 from presscut.baselines.article_dedup import normalise
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
+from presscut.baselines.registry import baseline
 from presscut.errors import PresscutError
 from presscut.harness.metrics import accuracy, fnc_points, macro_f1
 from presscut.schema import STANCES
@@ -126,11 +127,14 @@ def hand_features(headline: str, body: str) -> list[float]:
 
 
 class _PairClassifier(SaveLoadMixin, ClassifierMixin, BaseEstimator):
-    def predict_records(self, pairs: Iterable[dict]) -> list[dict]:
+    def predict(self, pairs: Iterable[dict]) -> list[dict]:
+        """``stance`` prediction records ``{"pair_id", "stance"}``."""
         pairs = check_pairs(pairs)
-        return [{"pair_id": p["pair_id"], "stance": s} for p, s in zip(pairs, self.predict(pairs))]
+        return [{"pair_id": p["pair_id"], "stance": s}
+                for p, s in zip(pairs, self.predict_labels(pairs))]
 
 
+@baseline("stance", "always-unrelated", order=10)
 class AlwaysUnrelated(_PairClassifier):
     """Every pair is ``unrelated`` (FNC-1's majority class, ~73 % of its pairs)."""
 
@@ -139,10 +143,12 @@ class AlwaysUnrelated(_PairClassifier):
         self.classes_ = np.array(STANCES)
         return self
 
-    def predict(self, pairs) -> list[str]:
+    def predict_labels(self, pairs) -> list[str]:
         return ["unrelated"] * len(check_pairs(pairs))
 
 
+@baseline("stance", "features-gbdt", order=30, trains=True, params={"classifier": "gbdt"})
+@baseline("stance", "features-logreg", order=20, trains=True, params={"classifier": "logreg"})
 class FeatureStance(_PairClassifier):
     """FNC-1 baseline features + gradient boosting (``classifier="gbdt"``) or logistic regression."""
 
@@ -196,7 +202,7 @@ class FeatureStance(_PairClassifier):
         self.classes_ = np.array(self.model_.classes_)
         return self
 
-    def predict(self, pairs) -> list[str]:
+    def predict_labels(self, pairs) -> list[str]:
         pairs = check_pairs(pairs)
         if not hasattr(self, "model_"):
             raise PresscutError("stance: the model is not fitted; call fit() or load a saved one")
@@ -266,8 +272,8 @@ def run_fnc1(train_rows: Iterable[dict], test_rows: Iterable[dict], estimator=No
     train_pairs, train_labels = fnc1_pairs(train_rows)
     test_pairs, test_labels = fnc1_pairs(test_rows)
     model = estimator if estimator is not None else FeatureStance()
-    pred = model.fit(train_pairs, train_labels).predict(test_pairs)
-    floor = AlwaysUnrelated().fit(train_pairs).predict(test_pairs)
+    pred = model.fit(train_pairs, train_labels).predict_labels(test_pairs)
+    floor = AlwaysUnrelated().fit(train_pairs).predict_labels(test_pairs)
     return {
         "n_train": len(train_pairs),
         "n_test": len(test_pairs),

@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# the small-splits writer the tests use (tests/tinydata.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
 WORDS = ("the minister said on tuesday that talks with the north would resume after "
          "months of tension over missile tests and drones near the border").split()
 BOILER = ["Share", "Comments", "Your support helps us to tell the story", "TT", "20",
@@ -28,7 +31,7 @@ BOILER = ["Share", "Comments", "Your support helps us to tell the story", "TT", 
 
 
 def _page(rng: random.Random, i: int) -> tuple[dict, dict]:
-    from presscut.harness.tinydata import segmentation_row
+    from tinydata import segmentation_row  # tests/tinydata.py (on sys.path below)
 
     lines, roles, arts = [], [], []
     for _ in range(rng.randint(1, 3)):
@@ -51,8 +54,8 @@ def _page(rng: random.Random, i: int) -> tuple[dict, dict]:
 def generate(root: Path, n: int, seed: int = 0) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
+    from tinydata import complete
 
-    from presscut.harness.tinydata import complete
     from presscut.schema import SEGMENTATION_FEATURES
 
     rng = random.Random(seed)

@@ -1,7 +1,7 @@
 """Speed and memory of the segmentation and line-dedup baselines on generated pages.
 
 Pages come from the project's synthetic generator (``presscut.builder.synth``, built-in
-pools) or, with ``--toy``, from ``presscut.baselines.toy_pages``. Each baseline runs in
+pools) or, with ``--toy``, from ``tests/toy_pages.py``. Each baseline runs in
 a fresh subprocess, so the peak RSS printed is that baseline's alone (``ru_maxrss``:
 the process's high-water mark, imports included). Pages are generated and predicted
 in batches of 1000, so memory does not grow with ``--n``.
@@ -22,6 +22,10 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+# the toy page maker the tests use (tests/toy_pages.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 DEFAULT = "seg-keep-all,seg-rules,seg-justext,dedup-exact,dedup-near"
 
@@ -29,7 +33,7 @@ DEFAULT = "seg-keep-all,seg-rules,seg-justext,dedup-exact,dedup-near"
 def _page_stream(n: int, seed: int, toy: bool, offset: int = 0):
     """Labelled pages one at a time, so a large run never holds them all."""
     if toy:
-        from presscut.baselines.toy_pages import toy_pages
+        from toy_pages import toy_pages  # tests/toy_pages.py (on sys.path below)
 
         yield from toy_pages(n, seed=seed + offset)
         return
@@ -56,7 +60,7 @@ def child(name: str, n: int, n_train: int, seed: int, toy: bool, batch: int = 10
 
     model = registry.create(name)
     fit_s = 0.0
-    if name in registry.NEEDS_TRAINING:
+    if registry.get(registry.task_of(name), name).trains:
         train = _pages(n_train, seed, toy, offset=1)
         t = time.perf_counter()
         model.fit(train)

@@ -16,7 +16,7 @@ from presscut.baselines.article_dedup import (
     shingles,
     tune,
 )
-from presscut.baselines.registry_collection import NEEDS_NEURAL, REGISTRY, make
+from presscut.baselines.registry import make, specs
 from presscut.errors import PresscutError
 
 VOCAB = [f"w{i:04d}" for i in range(3000)]
@@ -71,14 +71,14 @@ ESTIMATORS = [
 def test_contract(est, collection):
     arts, _ = collection
     assert est.fit(arts) is est
-    pred = est.predict(arts)
+    pred = est.predict_labels(arts)
     assert len(pred) == len(arts)
-    assert est.predict(arts) == pred  # deterministic
-    records = est.predict_records(arts)
+    assert est.predict_labels(arts) == pred  # deterministic
+    records = est.predict(arts)
     assert [r["article_id"] for r in records] == [a["article_id"] for a in arts]
     field = est.get_params().get("output", "dup_cluster")
     assert all(set(r) == {"article_id", field} for r in records)
-    assert est.predict([]) == []
+    assert est.predict_labels([]) == []
 
 
 @pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
@@ -87,8 +87,8 @@ def test_partition_does_not_depend_on_input_order(est, collection):
     rng = random.Random(3)
     order = list(range(len(arts)))
     rng.shuffle(order)
-    a = est.fit(arts).predict(arts)
-    b_shuffled = est.predict([arts[i] for i in order])
+    a = est.fit(arts).predict_labels(arts)
+    b_shuffled = est.predict_labels([arts[i] for i in order])
     b = [None] * len(arts)
     for pos, i in enumerate(order):
         b[i] = b_shuffled[pos]
@@ -97,7 +97,7 @@ def test_partition_does_not_depend_on_input_order(est, collection):
 
 def test_exact_hash_finds_rescrape_only(collection):
     arts, _ = collection
-    pred = ExactHashDedup().fit(arts).predict(arts)
+    pred = ExactHashDedup().fit(arts).predict_labels(arts)
     assert same(pred, 0, 4)  # case/whitespace differences are normalised away
     assert not same(pred, 1, 5)  # a one-word edit is no longer exact
     assert len(set(pred)) == len(arts) - 1
@@ -105,7 +105,7 @@ def test_exact_hash_finds_rescrape_only(collection):
 
 def test_exact_hash_folds_typography():
     arts = [art("a/0", "He said \u201cno\u201d \u2014 twice."), art("b/0", 'He said "no" - twice.')]
-    pred = ExactHashDedup().fit(arts).predict(arts)
+    pred = ExactHashDedup().fit(arts).predict_labels(arts)
     assert pred[0] == pred[1]
 
 
@@ -116,7 +116,7 @@ def test_exact_hash_folds_typography():
 )
 def test_near_duplicates_clustered_unrelated_separated(est, collection):
     arts, gold = collection
-    pred = est.fit(arts).predict(arts)
+    pred = est.fit(arts).predict_labels(arts)
     assert same(pred, 0, 4) and same(pred, 1, 5) and same(pred, 2, 6)
     assert len({pred[i] for i in (0, 1, 2, 3, 7, 8)}) == 6
     assert pairwise_f1(gold, pred) == 1.0
@@ -136,7 +136,7 @@ def test_minhash_estimate_close_to_true_jaccard():
 def test_empty_articles_do_not_cluster_together():
     arts = [art("a/0", "", ""), art("b/0", "", ""), art("c/0", "one two three four five six")]
     for est in ESTIMATORS:
-        pred = est.fit(arts).predict(arts)
+        pred = est.fit(arts).predict_labels(arts)
         assert pred[0] != pred[1], type(est).__name__
 
 
@@ -151,11 +151,11 @@ def test_story_clustering_loose_threshold():
                      for _ in range(120)]
             arts.append(art(f"s{s}-{k}/0", " ".join(words), title=" ".join(rng.sample(topic, 5))))
             gold.append(f"story{s}")
-    tight = TfidfAgglomerative(distance_threshold=0.2).fit(arts).predict(arts)
-    loose = TfidfAgglomerative(distance_threshold=0.85).fit(arts).predict(arts)
+    tight = TfidfAgglomerative(distance_threshold=0.2).fit(arts).predict_labels(arts)
+    loose = TfidfAgglomerative(distance_threshold=0.85).fit(arts).predict_labels(arts)
     assert len(set(tight)) == len(arts)  # different texts: no duplicates
     assert pairwise_f1(gold, loose) == 1.0
-    records = TfidfAgglomerative().predict_records(arts)
+    records = TfidfAgglomerative().predict(arts)
     assert set(records[0]) == {"article_id", "story_cluster"}
 
 
@@ -205,7 +205,7 @@ def test_tune_follows_the_labels_it_is_given():
         assert loose.best != strict.best
         assert [v for v, _ in loose.scores] == grid_est
         assert loose.estimator.get_params()[loose.param] == loose.best
-        assert pairwise_f1(loose_gold, loose.estimator.predict(arts)) == 1.0
+        assert pairwise_f1(loose_gold, loose.estimator.predict_labels(arts)) == 1.0
 
 
 def test_tune_rejects_mismatched_labels(collection):
@@ -219,7 +219,7 @@ def test_tune_rejects_mismatched_labels(collection):
 # ---------------------------------------------------------- input and saving
 def test_bad_input_names_the_record():
     with pytest.raises(PresscutError) as err:
-        MinHashLSHDedup().predict([art("a/0", "x"), {"article_id": "a/0", "title": 1, "body": "y"}])
+        MinHashLSHDedup().predict_labels([art("a/0", "x"), {"article_id": "a/0", "title": 1, "body": "y"}])
     text_ = err.value.render()
     assert "record 1" in text_ and "'title'" in text_ and "appears twice" in text_
 
@@ -230,7 +230,7 @@ def test_save_load_roundtrip(tmp_path, collection):
     path = est.save(tmp_path / "m.joblib")
     back = MinHashLSHDedup.load(path)
     assert back.get_params() == est.get_params()
-    assert back.predict(arts) == est.predict(arts)
+    assert back.predict_labels(arts) == est.predict_labels(arts)
     assert (tmp_path / "m.joblib.json").exists()
     with pytest.raises(PresscutError, match="expected a TfidfAgglomerative"):
         TfidfAgglomerative.load(path)
@@ -239,11 +239,10 @@ def test_save_load_roundtrip(tmp_path, collection):
 def test_registry_builds_every_core_baseline(collection):
     arts, _ = collection
     for task in ("article_dedup", "story_clustering"):
-        for name in REGISTRY[task]:
-            if (task, name) in NEEDS_NEURAL:
-                continue
-            est = make(task, name)
-            assert len(est.fit(arts).predict(arts)) == len(arts)
+        for spec in specs(task, extras=()):  # the optional (neural) peers need their extra
+            est = spec.make()
+            records = est.fit(arts).predict(arts)
+            assert [r["article_id"] for r in records] == [a["article_id"] for a in arts]
     with pytest.raises(PresscutError, match="choose one of"):
         make("article_dedup", "nope")
 
@@ -281,8 +280,8 @@ def _write_config(root, config: str, split: str, rows: list[dict]) -> None:
 
 
 def test_prepare_tunes_on_synthetic_validation_only(tmp_path):
-    from presscut.baselines.collection_data import read_articles
-    from presscut.baselines.registry_collection import prepare
+    from presscut.baselines.registry import get, prepare
+    from presscut.tasks._articles import read_articles
 
     rng = random.Random(31)
     a, b, c = text(rng), text(rng), text(rng)
@@ -292,17 +291,19 @@ def test_prepare_tunes_on_synthetic_validation_only(tmp_path):
     tst = [("t0/0", c, "d2", "s2"), ("t1/0", edit(c, rng, 15), "d3", "s2")]
     _write_config(tmp_path, "synthetic", "validation", [_synthetic_row("v", val)])
     _write_config(tmp_path, "synthetic", "test", [_synthetic_row("t", tst)])
-    arts, dup, story = read_articles(tmp_path, data="synthetic", splits=("validation",))
+    arts = read_articles(tmp_path, data="synthetic", splits=("validation",))
+    dup = [a["dup_cluster"] for a in arts]
     assert [x["article_id"] for x in arts] == ["v0/0", "v1/0", "v2/0"]
     assert arts[1]["title"] == "Title of v1/0" and dup == ["d0", "d0", "d1"]
-    est = prepare("article_dedup", "minhash-lsh", root=tmp_path)
+    est, notes = prepare(get("article_dedup", "minhash-lsh"), root=tmp_path)
+    assert notes == f"threshold={est.threshold} (tuned on synthetic validation)"
     assert est.threshold <= 0.4  # the only grid values that join a Jaccard-0.45 pair
-    pred = est.predict(arts)
+    pred = est.predict_labels(arts)
     assert pred[0] == pred[1] != pred[2]
 
 
 def test_read_articles_without_a_build_is_a_clear_error(tmp_path):
-    from presscut.baselines.collection_data import read_articles
+    from presscut.tasks._articles import read_articles
 
     with pytest.raises(PresscutError, match="presscut build"):
         read_articles(tmp_path)

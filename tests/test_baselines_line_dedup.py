@@ -6,11 +6,11 @@ import itertools
 import random
 
 import pytest
+from toy_pages import toy_pages
 
 from presscut.baselines import registry
 from presscut.baselines.line_dedup import ExactLineDedup, NearLineDedup
 from presscut.baselines.segment_common import load
-from presscut.baselines.toy_pages import toy_pages
 from presscut.errors import PresscutError
 from presscut.schema import is_blank
 

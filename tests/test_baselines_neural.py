@@ -9,7 +9,7 @@ import pytest
 
 from presscut.baselines import neural
 from presscut.baselines.article_dedup import pairwise_f1
-from presscut.baselines.registry_collection import make
+from presscut.baselines.registry import make
 from presscut.baselines.stance import AlwaysUnrelated, fnc1_pairs, fnc1_score
 from presscut.errors import PresscutError
 
@@ -85,8 +85,8 @@ def test_story_clustering_by_meaning(embedder):
             gold.append(story)
     model = neural.EmbeddingAgglomerative(distance_threshold=0.75)
     assert model.fit(arts) is model
-    pred = model.predict(arts)
-    assert pred == model.predict(arts)
+    pred = model.predict_labels(arts)
+    assert pred == model.predict_labels(arts)
     assert pairwise_f1(gold, pred) == 1.0
 
 
@@ -102,9 +102,9 @@ def test_embedding_stance_beats_always_unrelated(embedder):
     test, test_y = fnc1_pairs(rows[cut:])
     model = neural.EmbeddingStance()
     assert model.fit(train, train_y) is model
-    pred = model.predict(test)
+    pred = model.predict_labels(test)
     assert len(pred) == len(test)
-    floor = AlwaysUnrelated().fit(train).predict(test)
+    floor = AlwaysUnrelated().fit(train).predict_labels(test)
     assert fnc1_score(test_y, pred)[0] > fnc1_score(test_y, floor)[0]
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from presscut.baselines.publish import RESULTS_END, RESULTS_START, results_section
-from presscut.baselines.run import read_summary, run_one
 from presscut.harness.evaluate import evaluate
+from presscut.publish import RESULTS_END, RESULTS_START, results_section
+from presscut.runner import read_summary, run_one
 
 ROOT = Path(__file__).resolve().parent.parent
 CHEAP = [
@@ -58,7 +58,7 @@ def test_results_tables_in_docs_are_current(doc):
 
 
 def test_dedup_table_shows_recall_by_edit_level_only_where_data_has_it():
-    from presscut.baselines.run import results_markdown
+    from presscut.runner import results_markdown
 
     def entry(data, baseline, levels):
         scores = {"pairwise_f1": 0.5, "ari": 0.4, "bcubed_f1": 0.6}
@@ -85,7 +85,7 @@ def test_dedup_table_shows_recall_by_edit_level_only_where_data_has_it():
 def test_committed_board_page_is_current(tmp_path):
     import shutil
 
-    from presscut.baselines.publish import write_board_page
+    from presscut.publish import write_board_page
 
     shutil.copytree(ROOT / "leaderboard", tmp_path / "leaderboard")
     shutil.copytree(ROOT / "splits", tmp_path / "splits")

@@ -8,16 +8,22 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from toy_pages import toy_pages
 
 from presscut.baselines import registry
-from presscut.baselines.segment_common import as_page, consistent_record, load
+from presscut.baselines.segment_common import (
+    as_page,
+    best_segmenter,
+    body_shingle_f1,
+    consistent_record,
+    load,
+)
 from presscut.baselines.segment_rules import RuleSegmenter
 from presscut.baselines.segment_trivial import FirstLineTitle, KeepEverything
-from presscut.baselines.toy_pages import toy_pages
 from presscut.errors import PresscutError
 from presscut.schema import ARTICLE_ROLES, ROLES, is_blank
 
-SEGMENTERS = registry.names("segmentation")
+SEGMENTERS = [s.name for s in registry.specs("segmentation")]
 
 
 def _justext_ok() -> bool:
@@ -358,7 +364,7 @@ def test_learned_beats_keep_everything_on_heldout(fitted, heldout_pages):
 
 def test_package_body_f1_matches_independent_reference(heldout_pages):
     preds = KeepEverything().predict(heldout_pages)
-    ours = registry.body_shingle_f1(heldout_pages, preds)
+    ours = body_shingle_f1(heldout_pages, preds)
     ref = sum(_body_f1(g, p) for g, p in zip(heldout_pages, preds)) / len(preds)
     assert ours == pytest.approx(ref, abs=1e-9)
 
@@ -382,48 +388,53 @@ def test_justext_marks_widgets_boilerplate():
 
 # ------------------------------------------------------------------ registry
 def test_registry_lists_and_extends():
-    assert {"seg-keep-all", "seg-first-title", "seg-rules", "seg-learned",
-            "seg-justext"} <= set(registry.names("segmentation"))
-    assert set(registry.names("line_dedup")) >= {"dedup-exact", "dedup-near"}
+    names = {s.name for s in registry.specs("segmentation")}
+    assert {"seg-keep-all", "seg-first-title", "seg-rules", "seg-learned", "seg-justext"} <= names
+    assert {s.name for s in registry.specs("line_dedup")} >= {"dedup-exact", "dedup-near"}
     with pytest.raises(PresscutError, match="unknown baseline"):
         registry.make("segmentation", "no-such-baseline")
-    registry.register("test-task", "test-const", dict)
+    with pytest.raises(PresscutError, match="unknown task"):
+        registry.baseline("no-such-task", "x")(dict)
+    key = ("segmentation", "test-const")
+    registry.baseline(*key, params={"a": 1})(dict)
     try:
-        assert registry.task_of("test-const") == "test-task"
-        assert registry.create("test-const", a=1) == {"a": 1}
+        assert registry.task_of("test-const") == "segmentation"
+        assert registry.create("test-const") == {"a": 1}
+        assert registry.create("test-const", a=2) == {"a": 2}
         with pytest.raises(PresscutError, match="already registered"):
-            registry.register("test-task", "test-const", list)
-        registry.register("test-task-2", "test-const", list)
+            registry.baseline(*key)(list)
+        registry.baseline("line_dedup", "test-const")(list)
         with pytest.raises(PresscutError, match="say which task"):
             registry.task_of("test-const")
-        assert registry.create("test-const", task="test-task-2") == []
+        assert registry.create("test-const", task="line_dedup") == []
+        with pytest.raises(PresscutError, match="two default baselines"):
+            registry.baseline("segmentation", "test-default", default=True)(dict)
     finally:
-        registry.REGISTRY.pop("test-task", None)
-        registry.REGISTRY.pop("test-task-2", None)
+        registry._SPECS.pop(key, None)
+        registry._SPECS.pop(("line_dedup", "test-const"), None)
+        registry._SPECS.pop(("segmentation", "test-default"), None)
 
 
-def test_registry_merges_provider_tables(monkeypatch):
-    import types
-
-    mod = types.ModuleType("presscut_test_provider")
-    mod.REGISTRY = {"test-provided": {"const-a": dict}}
-    monkeypatch.setitem(sys.modules, "presscut_test_provider", mod)
-    monkeypatch.setattr(registry, "PROVIDERS", ["presscut_test_provider"])
-    monkeypatch.setattr(registry, "_providers_loaded", set())
-    try:
-        assert "test-provided" in registry.tasks()
-        assert registry.make("test-provided", "const-a") == {}
-    finally:
-        registry.REGISTRY.pop("test-provided", None)
+def test_registry_tables_follow_declared_order():
+    specs = registry.specs(extras=())
+    tasks = [s.task for s in specs]
+    assert tasks == sorted(tasks, key=[t for t in dict.fromkeys(tasks)].index)
+    for task in dict.fromkeys(tasks):
+        orders = [s.order for s in specs if s.task == task]
+        assert orders == sorted(orders)
+    # optional baselines only join a run that enables their extras
+    optional = [s for s in registry.specs() if s.optional]
+    assert all(s not in specs for s in optional)
+    assert all(s in registry.specs(extras=s.extras) for s in optional)
 
 
 def test_best_segmenter_without_data_is_rules(tmp_path):
-    model = registry.best_segmenter(tmp_path)
+    model = best_segmenter(tmp_path)
     assert isinstance(model, RuleSegmenter)
 
 
 def test_best_segmenter_picks_the_higher_scorer(heldout_pages):
-    model = registry.best_segmenter(candidates=("seg-keep-all", "seg-rules"), train=[],
+    model = best_segmenter(candidates=("seg-keep-all", "seg-rules"), train=[],
                                     validation=heldout_pages[:15])
     scores = {}
     for name in ("seg-keep-all", "seg-rules"):
@@ -445,7 +456,9 @@ def test_training_pages_reads_built_parquet(tmp_path, train_pages):
     synth = tmp_path / "splits" / "synthetic"
     synth.mkdir()
     pq.write_table(pa.Table.from_pylist(rows[:1]), synth / "test.parquet")  # never trained on
-    pages = registry.training_pages(tmp_path)
+    from presscut.tasks._pages import training_pages
+
+    pages = training_pages(tmp_path)
     assert [p["doc_id"] for p in pages] == [p["doc_id"] for p in train_pages[:3]]
     assert [as_page(p)["roles"] for p in pages] == [p["roles"] for p in train_pages[:3]]
     assert [p["articles"] for p in pages] == [p["articles"] for p in train_pages[:3]]

@@ -60,19 +60,19 @@ def test_rule_reads_single_evidence_line(evidence_line, outlet):
 def test_weak_cues_add_up():
     p = page("p", "Headline", "Markets fell, and The Independent is on the ground in Tokyo.",
              "Join thought-provoking conversations, follow other Independent readers")
-    assert OutletRule().predict([p]) == ["The Independent"]
+    assert OutletRule().predict_labels([p]) == ["The Independent"]
 
 
 def test_email_domain_needs_a_known_outlet_or_a_matching_name():
     byline = "BY MICHAEL LEE [lee.junhyuk@joongang.co.kr]"
     alone = page("a", "Headline", "Body text here.", byline)
-    assert OutletRule().predict([alone]) == [None]
+    assert OutletRule().predict_labels([alone]) == [None]
     # fitted on a labelled page, the domain becomes evidence for that outlet
     train = page("t", "Other headline", "More text.", "BY KIM [kim@joongang.co.kr]",
                  "with the Korea JoongAng Daily")
     rule = OutletRule(min_score=1.0).fit([train], ["Korea JoongAng Daily"])
-    assert rule.predict([alone]) == ["Korea JoongAng Daily"]
-    assert OutletRule().predict([page("g", "x", "write to me at joe@gmail.com")]) == [None]
+    assert rule.predict_labels([alone]) == ["Korea JoongAng Daily"]
+    assert OutletRule().predict_labels([page("g", "x", "write to me at joe@gmail.com")]) == [None]
 
 
 @pytest.mark.parametrize(
@@ -85,17 +85,17 @@ def test_email_domain_needs_a_known_outlet_or_a_matching_name():
     ],
 )
 def test_ordinary_article_lines_are_not_evidence(line):
-    assert OutletRule().predict([page("p", line, line)]) == [None]
+    assert OutletRule().predict_labels([page("p", line, line)]) == [None]
 
 
 def test_rule_contract_and_records():
     pages = [page("a", "© 2023 Metro Herald"), page("b", "nothing here")]
     rule = OutletRule()
-    assert rule.predict_records(pages) == [
+    assert rule.predict(pages) == [
         {"doc_id": "a", "outlet": "Metro Herald"}, {"doc_id": "b", "outlet": None}]
-    assert rule.predict(pages) == rule.predict(pages)
+    assert rule.predict_labels(pages) == rule.predict_labels(pages)
     with pytest.raises(PresscutError):
-        rule.predict([{"doc_id": "a", "text": 5}])
+        rule.predict_labels([{"doc_id": "a", "text": 5}])
 
 
 SEEDS = {"002_70abb2c0b52d4adb": (15, "The Independent"), "004_3a7288d6c854adcd": (37, "JoongAng")}
@@ -143,12 +143,12 @@ def test_char_ngram_learns_page_chrome_and_abstains():
     test, test_y = styled_pages(2, 3)
     model = CharNgramOutlet()
     assert model.fit(train, train_y) is model
-    pred = model.predict(test)
-    assert len(pred) == len(test) and model.predict(test) == pred
+    pred = model.predict_labels(test)
+    assert len(pred) == len(test) and model.predict_labels(test) == pred
     assert score_outlets(test_y, pred)["accuracy"] >= 0.9
-    assert set(model.predict_records(test)[0]) == {"doc_id", "outlet"}
+    assert set(model.predict(test)[0]) == {"doc_id", "outlet"}
     # demanding certainty it cannot have makes it abstain everywhere
-    assert set(CharNgramOutlet(min_proba=1.0).fit(train, train_y).predict(test)) == {None}
+    assert set(CharNgramOutlet(min_proba=1.0).fit(train, train_y).predict_labels(test)) == {None}
 
 
 def test_char_ngram_needs_two_classes():
@@ -161,7 +161,7 @@ def test_char_ngram_save_load(tmp_path):
     train, train_y = styled_pages(1, 3)
     model = CharNgramOutlet().fit(train, train_y)
     back = CharNgramOutlet.load(model.save(tmp_path / "src.joblib"))
-    assert back.predict(train) == model.predict(train)
+    assert back.predict_labels(train) == model.predict_labels(train)
 
 
 def test_score_outlets_hand_computed():

@@ -105,15 +105,15 @@ def test_contract_and_beats_always_unrelated(classifier, fnc_rows):
     test_pairs, test_labels = fnc1_pairs(test)
     model = FeatureStance(classifier=classifier, n_estimators=100)
     assert model.fit(train_pairs, train_labels) is model
-    pred = model.predict(test_pairs)
+    pred = model.predict_labels(test_pairs)
     assert len(pred) == len(test_pairs) and set(pred) <= set(STANCES)
-    assert model.predict(test_pairs) == pred
+    assert model.predict_labels(test_pairs) == pred
     again = FeatureStance(classifier=classifier, n_estimators=100).fit(train_pairs, train_labels)
-    assert again.predict(test_pairs) == pred  # seeded: refitting gives the same model
-    records = model.predict_records(test_pairs)
+    assert again.predict_labels(test_pairs) == pred  # seeded: refitting gives the same model
+    records = model.predict(test_pairs)
     assert [r["pair_id"] for r in records] == [p["pair_id"] for p in test_pairs]
 
-    floor = AlwaysUnrelated().fit(train_pairs, train_labels).predict(test_pairs)
+    floor = AlwaysUnrelated().fit(train_pairs, train_labels).predict_labels(test_pairs)
     model_score, best = fnc1_score(test_labels, pred)
     floor_score, _ = fnc1_score(test_labels, floor)
     assert model_score / best > floor_score / best + 0.3
@@ -123,7 +123,7 @@ def test_always_unrelated():
     pairs = [{"pair_id": "a|b", "headline": "x", "body": "y"}]
     model = AlwaysUnrelated()
     assert model.fit(pairs) is model
-    assert model.predict_records(pairs) == [{"pair_id": "a|b", "stance": "unrelated"}]
+    assert model.predict(pairs) == [{"pair_id": "a|b", "stance": "unrelated"}]
 
 
 # ------------------------------------------------------------------ features
@@ -142,7 +142,7 @@ def test_bad_labels_and_unfitted_model():
         FeatureStance().fit(pairs, ["agree", "maybe"])
     assert "label 1: 'maybe'" in err.value.render()
     with pytest.raises(PresscutError, match="not fitted"):
-        FeatureStance().predict(pairs)
+        FeatureStance().predict_labels(pairs)
     with pytest.raises(PresscutError) as err:
         FeatureStance().fit([pairs[0], {"pair_id": "c", "headline": 3, "body": ""}], ["agree", "agree"])
     assert "record 1 ('c'): 'headline' must be text" in err.value.render()
@@ -154,7 +154,7 @@ def test_save_load_roundtrip(tmp_path, fnc_rows):
     test_pairs, _ = fnc1_pairs(test)
     model = FeatureStance(classifier="logreg").fit(pairs, labels)
     back = FeatureStance.load(model.save(tmp_path / "stance.joblib"))
-    assert back.predict(test_pairs) == model.predict(test_pairs)
+    assert back.predict_labels(test_pairs) == model.predict_labels(test_pairs)
     assert back.config()["params"]["classifier"] == "logreg"
 
 

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 from sklearn.metrics import adjusted_rand_score, f1_score
-
-from presscut.errors import PresscutError
-from presscut.harness.evaluate import score_predictions
-from presscut.harness.tasks import TASKS
-from presscut.harness.tinydata import (
+from tinydata import (
     complete,
     gold_predictions,
     segmentation_row,
     stance_row,
     write_rows,
 )
+
+from presscut.errors import PresscutError
+from presscut.harness.evaluate import score_predictions
 from presscut.schema import SCORED_ROLES, is_blank
+from presscut.tasks import get_task
 
 FAST = {"n_resamples": 50}
 
@@ -66,7 +66,7 @@ def root(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("task", ["segmentation", "line_dedup", "article_dedup",
                                   "story_clustering", "stance", "source"])
 def test_gold_labels_score_the_maximum_on_every_metric(root, task):
-    t = TASKS[task]
+    t = get_task(task)
     res = score_predictions(task, gold_predictions(task, root), root=root, **FAST)
     assert res["main_score"] == t.main_score and res["task_version"] == t.version
     for name, value in res["scores"].items():
@@ -191,7 +191,7 @@ def test_synthetic_config(root):
         preds = gold_predictions(task, root, data="synthetic")
         res = score_predictions(task, preds, data="synthetic", root=root, **FAST)
         assert res["data"] == "synthetic" and res["split"] == "test"
-        assert res["scores"][TASKS[task].main_score] == pytest.approx(1.0), task
+        assert res["scores"][get_task(task).main_score] == pytest.approx(1.0), task
     with pytest.raises(PresscutError, match="no synthetic data"):
         score_predictions("stance", [], data="synthetic", root=root)
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tinydata import segmentation_row, stance_row, write_rows
 
 from presscut.errors import PredictionError
 from presscut.harness.evaluate import evaluate, score_predictions
-from presscut.harness.tinydata import segmentation_row, stance_row, write_rows
 
 LINES_A = ["Title A", "", "Body a one.", "Body a two."]
 LINES_B = ["Title B", "Body b."]

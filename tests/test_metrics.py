@@ -292,7 +292,7 @@ def test_resampled_pair_counts_leave_out_copies_of_one_item(case, rnd):
     Reference: enumerate the pairs of draw positions by brute force, skipping those
     whose two draws are the same original item.
     """
-    from presscut.harness.scoring import _codes, cluster_scores_from_codes, self_pairs
+    from presscut.harness.scoring import cluster_scores_from_codes, codes, self_pairs
 
     gold, pred = case
     idx = np.array([rnd.randrange(len(gold)) for _ in range(len(gold))])
@@ -307,7 +307,7 @@ def test_resampled_pair_counts_leave_out_copies_of_one_item(case, rnd):
             fp += same_p and not same_g
             fn += same_g and not same_p
             tn += not same_g and not same_p
-    g, p = _codes(gold), _codes(pred)
+    g, p = codes(gold), codes(pred)
     fast = cluster_scores_from_codes(g[idx], p[idx], self_pairs(idx))
     assert fast["pairwise_f1"] == pytest.approx(m.prf(tp, tp + fp, tp + fn)[2], abs=TOL)
     if fp or fn:
@@ -319,10 +319,10 @@ def test_resampled_pair_counts_leave_out_copies_of_one_item(case, rnd):
 @SETTINGS
 @given(two_labelings())
 def test_vectorised_cluster_scores_match_the_pure_functions(case):
-    from presscut.harness.scoring import _codes, cluster_scores_from_codes
+    from presscut.harness.scoring import cluster_scores_from_codes, codes
 
     gold, pred = case
-    fast = cluster_scores_from_codes(_codes(gold), _codes(pred))
+    fast = cluster_scores_from_codes(codes(gold), codes(pred))
     pp, pr, pf = m.pairwise_prf(gold, pred)
     bp, br, bf = m.bcubed(gold, pred)
     expected = {"pairwise_precision": pp, "pairwise_recall": pr, "pairwise_f1": pf,
@@ -373,10 +373,11 @@ def test_pair_counts_by_level_match_pair_enumeration(case):
 @SETTINGS
 @given(levelled_clustering(), st.data())
 def test_vectorised_level_counts_match_pair_enumeration(case, data):
-    from presscut.harness.scoring import _codes, level_pair_counts_from_codes
+    from presscut.harness.scoring import codes
+    from presscut.tasks.article_dedup import level_pair_counts_from_codes
 
     gold, pred, levels = case
-    g, cells = _codes(gold), _codes(list(zip(gold, pred)))
+    g, cells = codes(gold), codes(list(zip(gold, pred)))
     lv = np.asarray(levels, dtype=np.int64)
     fast = level_pair_counts_from_codes(g, cells, lv, N_LEVELS)
     assert fast.tolist() == [list(x) for x in brute_level_counts(gold, pred, levels)]

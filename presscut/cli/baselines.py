@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 
 from presscut.cli.app import app, make_console
-from presscut.errors import PresscutError
 
 console = make_console()
 baselines_app = typer.Typer(help="Train, run and score the baselines.", no_args_is_help=True)
@@ -28,14 +27,12 @@ def run_baselines(
     """Train where needed, predict on the test split, score through the harness, write results/."""
     from rich.progress import Progress
 
-    from presscut.baselines.publish import publish
-    from presscut.baselines.run import PLAN, plan, run, write_results
+    from presscut.publish import publish
+    from presscut.runner import plan, run, write_results
+    from presscut.tasks import data_kinds
 
-    tasks = task or list(PLAN)
-    unknown = sorted(set(tasks) - set(PLAN))
-    if unknown:
-        raise PresscutError(f"unknown task(s) {unknown}; tasks: {', '.join(PLAN)}")
-    total = len(plan(tasks, neural))
+    extras = ("neural",) if neural else ()
+    total = len(plan(task, extras))  # unknown tasks are refused here
     log = make_console(stderr=True)
     # off a terminal a progress bar shows nothing until the end: log one line a step
     with Progress(console=log, transient=True, disable=not log.is_terminal) as bar:
@@ -50,10 +47,10 @@ def run_baselines(
             if not log.is_terminal:
                 log.print(escape(f"[{done}/{total}] {t}: {name}"), highlight=False)
 
-        results = run(tasks, root, progress=step, neural=neural)
-    out = write_results(results, root, tasks)
+        results = run(task or None, root, progress=step, extras=extras)
+    out = write_results(results, root, task or None)
     publish(results, root, submit=submit)
-    for data in ("gold", "synthetic"):
+    for data in data_kinds():
         console.print(f"\n[bold]{data} test[/]\n")
         console.print((out / f"{data}.md").read_text(encoding="utf-8"), markup=False)
     console.print(f"results: {escape(str(out))}/results.json", highlight=False)
@@ -61,30 +58,25 @@ def run_baselines(
 
 @app.command()
 def predict(
-    task: str = typer.Argument(..., help="segmentation or line_dedup"),
+    task: str = typer.Argument(..., help="A task that reads pages (segmentation, line_dedup, "
+                               "source)."),
     pages: list[Path] = typer.Argument(..., help="Raw page files (.txt, UTF-8)."),
-    model: str = typer.Option("seg-rules", "--model", "-m", help="Baseline name or a saved model."),
+    model: str = typer.Option(None, "--model", "-m", help="Baseline name or a saved model "
+                              "(default: the task's default baseline)."),
     out: Path = typer.Option(None, "-o", help="Write JSONL here (default: standard output)."),
     root: Path = typer.Option(None, help="Project checkout (training data for learned models)."),
 ) -> None:
     """Pre-label raw pages with a baseline (this is how silver labels are made)."""
     from presscut.annotations import read_raw
-    from presscut.baselines.registry import make, training_pages
-    from presscut.baselines.segment_common import load
+    from presscut.runner import predict_pages
     from presscut.schema import split_lines
 
-    if task not in ("segmentation", "line_dedup"):
-        raise PresscutError(f"predict works on pages: task must be segmentation or line_dedup, not {task!r}")
-    if Path(model).exists():
-        estimator = load(model)
-    else:
-        estimator = make(task, model)
-        estimator.fit(training_pages(root) if model == "seg-learned" else [])
     records = []
     for path in pages:
         text, _ = read_raw(path, normalize_newlines=True)
         records.append({"doc_id": path.stem, "lines": split_lines(text)})
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in estimator.predict(records))
+    preds = predict_pages(task, records, model, root)
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in preds)
     if out:
         out.write_text(lines, encoding="utf-8")
         console.print(f"wrote {len(records)} predictions to {out}")

@@ -17,7 +17,7 @@ def _fmt(x: float | None) -> str:
 
 
 def render_table(result: dict) -> Table:
-    from presscut.harness.tasks import get_task
+    from presscut.tasks import get_task
 
     main = result["main_score"]
     counts = get_task(result["task"]).counts

@@ -82,7 +82,7 @@ def next_index(raw_dir: Path, known_ids: Iterable[str]) -> int:
 def default_prelabeler(root: Path | None = None) -> tuple[Prelabeler, str]:
     """The best baseline segmenter, imported lazily (it pulls in the baselines)."""
     try:
-        from presscut.baselines.registry import best_segmenter
+        from presscut.baselines.segment_common import best_segmenter
     except ImportError as err:
         raise PresscutError(
             f"no default pre-labeler available (presscut.baselines.registry: {err})"

@@ -14,11 +14,9 @@ from pathlib import Path
 from presscut.errors import PresscutError
 from presscut.harness import gold as gold_data
 from presscut.harness.bootstrap import LEVEL, N_RESAMPLES, SEED
-from presscut.harness.scoring import PARALLEL_TASKS, breakdown, make_scorer, score_chunk
-from presscut.harness.tasks import Task, get_task
+from presscut.harness.scoring import score_chunk
 from presscut.harness.validate import UNUSABLE, PredictionSet, read_predictions
-
-_NEEDS_LINES = ("segmentation", "line_dedup")
+from presscut.tasks import ALL, Task, get_task
 
 
 def package_version() -> str:
@@ -47,8 +45,8 @@ def evaluate(
 ) -> dict:
     """Validate and score a JSONL predictions file.
 
-    ``split`` defaults to the task's own ("test"; "all" for article_dedup and
-    story_clustering on gold data). Raises PredictionError (exit code 2) on a
+    ``split`` defaults to the task's own (``default_split`` on gold data, "test" on
+    synthetic data). Raises PredictionError (exit code 2) on a
     malformed file, PresscutError when the data is missing. ``workers`` > 1 scores
     page tasks in a process pool (same result, in the same order).
     """
@@ -115,23 +113,22 @@ def _score(
 ) -> dict:
     split = gold_data.resolve_split(t, split, data)
     files = gold_data.gold_files(t, split, data, root)
-    split_label = f"the {data} {split} split" if split != "all" else f"all {data} splits"
-    scorer = make_scorer(t.name)
+    split_label = f"the {data} {split} split" if split != ALL else f"all {data} splits"
+    scorer = t.make_scorer()
     total = gold_data.count_rows(files) if progress else 0
     with _progress(progress) as bar:
         job = bar.add_task(f"scoring {t.name}", total=total) if bar else None
 
         def pairs():
-            for item in gold_data.iter_gold(t, files, data):
-                n_lines = len(item["lines"]) if t.name in _NEEDS_LINES else None
-                pred = pset.take(item["id"], n_lines)
+            for item in t.iter_gold(files, data):
+                pred = pset.take(item)
                 if bar:
                     bar.advance(job)
                 # keep checking after the first problem, but stop spending time scoring
                 if pred is not UNUSABLE and pset.ok:
                     yield item, pred
 
-        if workers > 1 and t.name in PARALLEL_TASKS:
+        if workers > 1 and t.parallel:
             _score_in_pool(t.name, pairs(), scorer, workers)
         else:
             for item, pred in pairs():
@@ -155,5 +152,5 @@ def _score(
         "direction": {k: t.direction(k) for k in t.metrics},
         "bootstrap": {"n_resamples": n_resamples, "seed": seed, "level": level,
                       "unit": t.item},
-        "per_item": breakdown(scorer) if per_item else [],
+        "per_item": scorer.breakdown() if per_item else [],
     }

@@ -1,39 +1,39 @@
-"""Gold items for a task, streamed from the built Parquet files by record batch.
+"""The built Parquet files a task is scored on, and the one way they are read.
 
-Items are plain dicts with an ``id`` and whatever the task's scorer reads: ``lines``,
-``roles`` (role names), ``articles`` ([start, end) pairs) and ``dup_groups`` for the
-page tasks, ``label`` for the others (synthetic article dedup adds ``edit_level``). ClassLabel columns are stored as int ids; names
-are accepted too so files written by other tools still load.
+Which items a file holds, and what an item looks like, is the task's business
+(:meth:`presscut.tasks.Task.iter_gold`); this module finds the files of a (task, split,
+data), fingerprints them and streams their rows by record batch. ClassLabel columns
+are stored as int ids; :func:`label_name` accepts names too so files written by other
+tools still load.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from presscut import paths
 from presscut.errors import PresscutError
-from presscut.harness.tasks import EDIT_LEVELS, Task
-from presscut.harness.validate import normalise_outlet
-from presscut.schema import ROLES, SPLITS, STANCES
+from presscut.schema import SPLITS
+from presscut.tasks import ALL, GOLD, Task, data_kinds
 
-DATA_KINDS = ("gold", "synthetic")
-ALL = "all"
 BATCH_SIZE = 2048
 
 
 def resolve_split(task: Task, split: str | None, data: str) -> str:
-    if data not in DATA_KINDS:
-        raise PresscutError(f"unknown data {data!r}; use one of {', '.join(DATA_KINDS)}")
-    if data == "synthetic" and not task.synthetic:
-        raise PresscutError(f"task {task.name!r} has no synthetic data; use --data gold")
+    kinds = data_kinds()
+    if data not in kinds:
+        raise PresscutError(f"unknown data {data!r}; use one of {', '.join(kinds)}")
+    if data not in task.data:
+        raise PresscutError(f"task {task.name!r} has no {data} data; "
+                            f"use --data {' or '.join(task.data)}")
     if split is None:
         # collection-wide tasks use every gold split; synthetic test pages are built
         # from their own articles, so the synthetic test split stands on its own
-        split = task.default_split if data == "gold" else "test"
+        split = task.default_split if data == GOLD else "test"
     if split not in task.allowed_splits:
         raise PresscutError(
             f"split {split!r} is not available for {task.name}; "
@@ -42,14 +42,22 @@ def resolve_split(task: Task, split: str | None, data: str) -> str:
     return split
 
 
-def gold_files(task: Task, split: str, data: str, root: Path | None = None) -> list[Path]:
-    config = "synthetic" if data == "synthetic" else task.config
+def config_files(config: str, splits: str | Iterable[str], root: Path | None = None
+                 ) -> list[Path]:
+    """The Parquet files of ``config`` for a split, ``"all"`` or a list of splits."""
+    names = SPLITS if splits == ALL else (splits,) if isinstance(splits, str) else tuple(splits)
+    bad = [s for s in names if s not in SPLITS]
+    if bad:
+        raise PresscutError(f"unknown split(s) {', '.join(bad)}; splits: {', '.join(SPLITS)}")
     base = paths.splits_dir(root) / config
-    names = SPLITS if split == ALL else (split,)
-    files = [base / f"{s}.parquet" for s in names]
+    return [base / f"{s}.parquet" for s in names]
+
+
+def gold_files(task: Task, split: str, data: str, root: Path | None = None) -> list[Path]:
+    files = config_files(task.config(data), split, root)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        hint = "presscut synth" if data == "synthetic" else "presscut build"
+        hint = "presscut build" if data == GOLD else "presscut synth"
         raise PresscutError(
             f"no {data} data for {task.name} ({split}): run `{hint}` first", missing
         )
@@ -74,16 +82,19 @@ def count_rows(files: list[Path]) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
 
 
-def _name(value: int | str | None, names: tuple[str, ...]) -> str | None:
+def label_name(value: int | str | None, names: tuple[str, ...]) -> str | None:
+    """A ClassLabel value as its name (ids are stored; names pass through)."""
     if value is None or isinstance(value, str):
         return value
     return names[value]
 
 
-def _batches(files: list[Path], columns: list[str], optional: tuple[str, ...] = ()
-             ) -> Iterator[dict]:
+def read_rows(files: Iterable[Path], columns: list[str], optional: tuple[str, ...] = ()
+              ) -> Iterator[dict]:
     """Rows of ``columns`` (and of the ``optional`` ones a file has) file by file."""
     for f in files:
+        if not f.is_file():
+            raise PresscutError(f"{f}: no such file (run `presscut build` first)")
         # pre_buffer would read ahead across row groups and hold them (memory grew with
         # the file: 158 MB of Arrow buffers for 100k pages against 34 MB without)
         pf = pq.ParquetFile(f, pre_buffer=False)
@@ -93,62 +104,3 @@ def _batches(files: list[Path], columns: list[str], optional: tuple[str, ...] = 
         present = columns + [c for c in optional if c in pf.schema_arrow.names]
         for batch in pf.iter_batches(batch_size=BATCH_SIZE, columns=present):
             yield from batch.to_pylist()
-
-
-def _synthetic_dedup(files: list[Path]) -> Iterator[dict]:
-    """Synthetic articles with their dup cluster and, where recorded, their edit level.
-
-    A page written without levels (an empty ``edit_level`` list, or no such column)
-    gives ``edit_level: None``; a list of the wrong length or an unknown level is an
-    error, since it would pair levels with the wrong articles.
-    """
-    for f in files:
-        for row in _batches([f], ["doc_id", "article_ids", "dup_clusters"], ("edit_level",)):
-            ids, levels = row["article_ids"], row.get("edit_level") or []
-            if levels and len(levels) != len(ids):
-                raise PresscutError(
-                    f"{f}: page {row['doc_id']}: {len(levels)} edit_level entries "
-                    f"for {len(ids)} articles"
-                )
-            for k, (aid, label) in enumerate(zip(ids, row["dup_clusters"])):
-                level = levels[k] if levels else None
-                if level is not None and level not in EDIT_LEVELS:
-                    raise PresscutError(
-                        f"{f}: article {aid}: edit_level {level} is not one of "
-                        f"{', '.join(map(str, EDIT_LEVELS))}"
-                    )
-                yield {"id": aid, "label": label, "edit_level": level}
-
-
-def iter_gold(task: Task, files: list[Path], data: str) -> Iterator[dict]:
-    """Yield gold items one at a time (the files are read batch by batch)."""
-    name = task.name
-    if name in ("segmentation", "line_dedup"):
-        for row in _batches(files, ["doc_id", "lines", "roles", "articles", "dup_groups"]):
-            yield {
-                "id": row["doc_id"],
-                "lines": row["lines"],
-                "roles": [_name(r, ROLES) for r in row["roles"]],
-                "articles": [(a["start_line"], a["end_line"]) for a in row["articles"]],
-                "dup_groups": [g["lines"] for g in row["dup_groups"]],
-            }
-    elif name in ("article_dedup", "story_clustering"):
-        if data == "synthetic":
-            if name == "article_dedup":
-                yield from _synthetic_dedup(files)
-                return
-            for row in _batches(files, ["article_ids", "story_clusters"]):
-                for aid, label in zip(row["article_ids"], row["story_clusters"]):
-                    yield {"id": aid, "label": label}
-        else:
-            column = "dup_cluster" if name == "article_dedup" else "story_cluster"
-            for row in _batches(files, ["article_id", column]):
-                yield {"id": row["article_id"], "label": row[column]}
-    elif name == "stance":
-        for row in _batches(files, ["pair_id", "stance"]):
-            yield {"id": row["pair_id"], "label": _name(row["stance"], STANCES)}
-    elif name == "source":
-        for row in _batches(files, ["doc_id", "outlet"]):
-            yield {"id": row["doc_id"], "label": normalise_outlet(row["outlet"])}
-    else:  # pragma: no cover - tasks.py and this module move together
-        raise PresscutError(f"no gold reader for task {name!r}")

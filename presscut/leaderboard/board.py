@@ -9,11 +9,8 @@ from presscut.leaderboard.records import Record
 from presscut.leaderboard.scoring import metric_direction, task_order
 from presscut.leaderboard.verify import GroupKey, State, group_key, record_state
 from presscut.schema import ROLES, STANCES
+from presscut.tasks import data_kinds
 
-# display order only, used when the harness cannot be imported; unknown tasks follow
-# alphabetically
-TASK_ORDER = ("segmentation", "line_dedup", "article_dedup", "story_clustering", "stance", "source")
-DATA_ORDER = ("gold", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -94,11 +91,12 @@ def build_tables(
                   tuple(stale))
         )
 
-    known = task_order() or TASK_ORDER
+    known = task_order()
+    kinds = data_kinds()
 
     def order(table: Table):
         t = known.index(table.task) if table.task in known else len(known)
-        d = DATA_ORDER.index(table.data) if table.data in DATA_ORDER else len(DATA_ORDER)
+        d = kinds.index(table.data) if table.data in kinds else len(kinds)
         return (t, table.task, d, table.data, table.split)
 
     return sorted(tables, key=order)

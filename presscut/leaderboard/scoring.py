@@ -14,30 +14,23 @@ RESULT_KEYS = ("task", "task_version", "split", "data", "data_fingerprint", "mai
 
 
 def default_evaluate() -> EvaluateFn:
-    try:
-        from presscut.harness.evaluate import evaluate
-    except ImportError as err:  # the harness is a separate piece of work
-        raise PresscutError(f"the evaluation harness is not available ({err})") from err
+    from presscut.harness.evaluate import evaluate
+
     return evaluate
 
 
 def metric_direction(task: str, metric: str) -> str:
-    """"higher" or "lower" (is better), from the harness's task declarations when present."""
-    try:
-        from presscut.harness.tasks import TASKS
-    except ImportError:
-        return "higher"
-    declared = TASKS.get(task)
-    return declared.direction(metric) if declared is not None else "higher"
+    """"higher" or "lower" (is better), as the task declares it (unknown task: an error)."""
+    from presscut.tasks import get_task
+
+    return get_task(task).direction(metric)
 
 
 def task_order() -> tuple[str, ...]:
-    """Tasks in the harness's declared order (display only)."""
-    try:
-        from presscut.harness.tasks import TASKS
-    except ImportError:
-        return ()
-    return tuple(TASKS)
+    """Tasks in their declared display order."""
+    from presscut.tasks import task_names
+
+    return tuple(task_names())
 
 
 def run_evaluate(

@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 from datasets import ClassLabel, Value
 
 from presscut import paths
-from presscut.harness.gold import ALL, gold_files, iter_gold
-from presscut.harness.tasks import get_task
+from presscut.harness.gold import gold_files
 from presscut.schema import CONFIG_FEATURES, DUP_KINDS, ROLES, STANCES, is_blank
+from presscut.tasks import ALL, get_task
 
 
 def _empty(feature):
@@ -82,21 +82,7 @@ def gold_predictions(task: str, root: Path | None = None, split: str | None = No
     """The gold labels of a split as prediction records of ``task``."""
     t = get_task(task)
     split = split or (t.default_split if data == "gold" else "test")
-    out = []
-    for item in iter_gold(t, gold_files(t, split, data, root), data):
-        if task == "segmentation":
-            out.append({"doc_id": item["id"], "roles": item["roles"],
-                        "articles": [list(a) for a in item["articles"]]})
-        elif task == "line_dedup":
-            out.append({"doc_id": item["id"], "groups": item["dup_groups"]})
-        elif task in ("article_dedup", "story_clustering"):
-            field = "dup_cluster" if task == "article_dedup" else "story_cluster"
-            out.append({"article_id": item["id"], field: item["label"]})
-        elif task == "stance":
-            out.append({"pair_id": item["id"], "stance": item["label"]})
-        else:
-            out.append({"doc_id": item["id"], "outlet": item["label"]})
-    return out
+    return [t.gold_record(item) for item in t.iter_gold(gold_files(t, split, data, root), data)]
 
 
 __all__ = ["ALL", "complete", "gold_predictions", "segmentation_row", "stance_row", "write_rows"]

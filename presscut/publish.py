@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from presscut import paths
-from presscut.baselines.run import Result, read_summary, results_dir, results_markdown
 from presscut.builder.docs import replace_between
+from presscut.runner import Result, read_summary, results_dir, results_markdown
 
 RESULTS_START, RESULTS_END = "<!-- results:start -->", "<!-- results:end -->"
 SYSTEM_PREFIX = "baseline"
