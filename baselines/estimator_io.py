@@ -1,8 +1,9 @@
-"""Shared plumbing for the collection baselines: input checks, saving and loading.
+"""Shared plumbing of the baselines: input checks, and the one save/load format.
 
-Baselines are scikit-learn estimators, so their configuration is ``get_params()``;
-a saved file holds that configuration next to the fitted estimator, and loading
-refuses a file written for another class instead of returning a surprise.
+Baselines are scikit-learn estimators, so their configuration is ``get_params()``; a
+saved baseline is a folder holding that configuration (``config.json``) next to the
+fitted state (``model.joblib``), and loading refuses a folder written for another class
+instead of returning a surprise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import joblib
 from presscut.errors import PresscutError
 
 SAVE_FORMAT = 1
+CONFIG_FILE = "config.json"
+MODEL_FILE = "model.joblib"
 
 
 def check_records(
@@ -70,39 +73,82 @@ def _jsonable(value):
     return value
 
 
+def fitted_state(estimator) -> dict:
+    """What ``fit`` learned: the attributes the class names in ``_fitted_attrs``, else every
+    public attribute ending in "_" (scikit-learn's convention for fitted state)."""
+    names = getattr(estimator, "_fitted_attrs", None)
+    if names:
+        missing = [a for a in names if not hasattr(estimator, a)]
+        if missing:
+            raise PresscutError(f"{type(estimator).__name__}: cannot save an unfitted model "
+                                f"(call fit first; missing {', '.join(missing)})")
+        return {a: getattr(estimator, a) for a in names}
+    return {k: v for k, v in vars(estimator).items() if k.endswith("_") and not k.startswith("_")}
+
+
 def save(estimator, path: Path) -> Path:
-    """Write the estimator with its configuration; a readable ``.json`` sidecar says what it is."""
+    """Write a baseline as a folder: ``config.json`` (format, class, parameters, readable
+    without Python) and ``model.joblib`` (the exact parameters and the fitted state).
+
+    The one save format of every presscut baseline, page and collection alike.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    config = config_of(estimator)
-    joblib.dump({"format": SAVE_FORMAT, "config": config, "estimator": estimator}, path)
-    path.with_suffix(path.suffix + ".json").write_text(
-        json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    if path.exists() and not path.is_dir():
+        raise PresscutError(f"{path}: exists and is not a folder; a saved baseline is a folder")
+    state = fitted_state(estimator)
+    path.mkdir(parents=True, exist_ok=True)
+    config = {"format_version": SAVE_FORMAT, **config_of(estimator),
+              "name": getattr(estimator, "name", ""), "task": getattr(estimator, "task", "")}
+    # the exact parameters (tuples stay tuples) travel with the state
+    joblib.dump({"params": estimator.get_params(deep=False), "state": state}, path / MODEL_FILE)
+    (path / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n",
+                                    encoding="utf-8")
     return path
 
 
 def load(path: Path, expected: type | None = None):
-    """Read an estimator written by :func:`save`; a foreign or mismatched file is refused."""
+    """Rebuild a baseline written by :func:`save`; a foreign or mismatched one is refused."""
+    import importlib
+
     path = Path(path)
-    if not path.exists():
-        raise PresscutError(f"{path}: no such saved baseline")
+    cfg_file = path / CONFIG_FILE
+    if not path.is_dir():
+        raise PresscutError(f"{path}: no saved baseline here (a saved baseline is a folder "
+                            f"holding {CONFIG_FILE})")
     try:
-        payload = joblib.load(path)
+        config = json.loads(cfg_file.read_text(encoding="utf-8"))
+        module_name, _, qualname = config["class"].partition(":")
+    except FileNotFoundError:
+        raise PresscutError(f"{cfg_file}: no saved baseline here") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise PresscutError(f"{cfg_file}: not a baseline config ({err})") from None
+    if not module_name.startswith("presscut."):
+        # the config names code to import; only our own package is trusted
+        raise PresscutError(f"{cfg_file}: class {config['class']!r} is not a presscut baseline")
+    if config.get("format_version") != SAVE_FORMAT:
+        raise PresscutError(f"{cfg_file}: not a saved presscut baseline (format {SAVE_FORMAT})")
+    try:
+        klass = getattr(importlib.import_module(module_name), qualname)
+    except (ImportError, AttributeError) as err:
+        raise PresscutError(f"{cfg_file}: cannot import {config['class']!r} ({err})") from None
+    if expected is not None and not issubclass(klass, expected):
+        raise PresscutError(f"{path}: holds a {klass.__name__}, expected a {expected.__name__}")
+    model_file = path / MODEL_FILE
+    try:
+        payload = joblib.load(model_file)
+        params, state = payload["params"], payload["state"]
+    except FileNotFoundError:
+        raise PresscutError(f"{model_file}: fitted model file missing") from None
     except Exception as err:  # joblib raises many unrelated types for a corrupt file
-        raise PresscutError(f"{path}: not a saved presscut baseline ({err})") from None
-    if not isinstance(payload, dict) or payload.get("format") != SAVE_FORMAT:
-        raise PresscutError(f"{path}: not a saved presscut baseline (format {SAVE_FORMAT})")
-    estimator = payload["estimator"]
-    if expected is not None and not isinstance(estimator, expected):
-        raise PresscutError(
-            f"{path}: holds a {type(estimator).__name__}, expected a {expected.__name__}"
-        )
-    return estimator
+        raise PresscutError(f"{model_file}: not a saved presscut baseline ({err})") from None
+    model = klass(**params)
+    for attr, value in state.items():
+        setattr(model, attr, value)
+    return model
 
 
 class SaveLoadMixin:
-    """``save``/``load`` for any estimator of the collection baselines."""
+    """``save``/``load``/``config`` for every baseline (one format: :func:`save`)."""
 
     def save(self, path: Path) -> Path:
         return save(self, path)

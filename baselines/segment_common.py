@@ -8,7 +8,6 @@ return records in the harness's prediction format. Training pages also carry ``r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,6 @@ from presscut.errors import PresscutError
 from presscut.schema import ARTICLE_ROLES, ROLES, is_blank, split_lines
 
 TASK = "segmentation"
-CONFIG_FILE = "config.json"
-MODEL_FILE = "model.joblib"
-FORMAT_VERSION = 1
 
 
 # ---------------------------------------------------------------- page input
@@ -133,8 +129,8 @@ def consistent_record(doc_id: str, lines: list[str], roles: list[str],
 class Baseline(BaseEstimator):
     """scikit-learn style base: parameters in ``__init__``, ``fit`` returns self.
 
-    ``save(path)`` writes ``path/config.json`` (class + parameters) and, for learned
-    models, ``path/model.joblib`` holding the fitted state named in ``_fitted_attrs``.
+    ``save(path)`` writes the one save format of the baselines (``estimator_io.save``); a
+    learned model names its fitted state in ``_fitted_attrs``.
     """
 
     name: str = ""
@@ -151,72 +147,22 @@ class Baseline(BaseEstimator):
         raise NotImplementedError
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        config = {
-            "format_version": FORMAT_VERSION,
-            "name": self.name,
-            "task": self.task,
-            "class": f"{type(self).__module__}:{type(self).__qualname__}",
-            "params": self.get_params(deep=False),
-        }
-        (path / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n",
-                                        encoding="utf-8")
-        if self._fitted_attrs:
-            import joblib
+        from presscut.baselines.estimator_io import save
 
-            missing = [a for a in self._fitted_attrs if not hasattr(self, a)]
-            if missing:
-                raise PresscutError(f"{self.name}: cannot save an unfitted model "
-                                    f"(call fit first; missing {', '.join(missing)})")
-            joblib.dump({a: getattr(self, a) for a in self._fitted_attrs}, path / MODEL_FILE)
-        return path
+        return save(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> Baseline:
-        return load(path)
+        from presscut.baselines.estimator_io import load
+
+        return load(path, expected=cls)
 
 
-def load(path: str | Path) -> Baseline:
-    """Rebuild a baseline saved with :meth:`Baseline.save` (any subclass).
+def load(path: str | Path):
+    """Rebuild any saved presscut baseline (see :func:`presscut.baselines.estimator_io.save`)."""
+    from presscut.baselines.estimator_io import load as load_saved
 
-    A file (not a folder) is handed to ``estimator_io.load``, so one call loads any
-    saved presscut baseline.
-    """
-    import importlib
-
-    path = Path(path)
-    if path.is_file():
-        # A single-file save of the collection baselines (estimator_io's format).
-        from presscut.baselines.estimator_io import load as load_file
-
-        return load_file(path)
-    cfg_file = path / CONFIG_FILE
-    try:
-        config = json.loads(cfg_file.read_text(encoding="utf-8"))
-        module_name, _, qualname = config["class"].partition(":")
-        params = config["params"]
-    except FileNotFoundError:
-        raise PresscutError(f"{cfg_file}: no saved baseline here") from None
-    except (ValueError, KeyError, TypeError) as err:
-        raise PresscutError(f"{cfg_file}: not a baseline config ({err})") from None
-    if not module_name.startswith("presscut."):
-        # The config names code to import; only our own package is trusted.
-        raise PresscutError(f"{cfg_file}: class {config['class']!r} is not a presscut baseline")
-    try:
-        klass = getattr(importlib.import_module(module_name), qualname)
-    except (ImportError, AttributeError) as err:
-        raise PresscutError(f"{cfg_file}: cannot import {config['class']!r} ({err})") from None
-    model = klass(**params)
-    if klass._fitted_attrs:
-        import joblib
-
-        model_file = path / MODEL_FILE
-        if not model_file.is_file():
-            raise PresscutError(f"{model_file}: fitted model file missing")
-        for attr, value in joblib.load(model_file).items():
-            setattr(model, attr, value)
-    return model
+    return load_saved(path)
 
 
 # ---------------------------------------------------------------- pre-labelling

@@ -16,7 +16,6 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -244,16 +243,6 @@ def fnc1_pairs(rows: Iterable[dict]) -> tuple[list[dict], list[str]]:
     if problems:
         raise PresscutError(f"FNC-1 rows: {len(problems)} problem(s)", problems)
     return pairs, labels
-
-
-def load_stance_parquet(path: Path) -> list[dict]:
-    """Stance rows from a Parquet file (``presscut import fnc1`` output, a ``splits/stance`` file)."""
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.is_file():
-        raise PresscutError(f"{path}: no such stance Parquet file")
-    return pq.read_table(path, columns=["pair_id", "headline", "body", "stance"]).to_pylist()
 
 
 def score_stances(gold: Sequence[str], pred: Sequence[str]) -> dict:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from presscut import paths
+from presscut.builder.splits import read_manifest as read_manifest_file
 from presscut.errors import PresscutError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -214,17 +215,7 @@ def _norm(line: str) -> str:
 
 def read_manifest(root: Path | None = None) -> dict[str, str]:
     """Page → split from ``splits/manifest.json`` (empty when the build has not run yet)."""
-    path = paths.splits_dir(root) / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise PresscutError(f"{path}: not valid JSON ({err.msg}, line {err.lineno})") from None
-    pages = doc.get("pages")
-    if not isinstance(pages, dict):
-        raise PresscutError(f"{path}: expected a 'pages' mapping of doc_id to split")
-    return {str(k): str(v) for k, v in pages.items()}
+    return read_manifest_file(paths.splits_dir(root) / "manifest.json")
 
 
 def gold_pools(pages, manifest: dict[str, str]) -> Pools:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from presscut import paths
 from presscut.builder.parquet_stream import write_rows
 from presscut.builder.pools import GOLD_PREFIX, Pools, default_pools, split_articles
 from presscut.builder.synth import SyntheticGenerator, synthetic_row
@@ -97,22 +96,3 @@ def write_synthetic(
                 "file": str(out_dir / f"{split}.parquet"),
             }
     return report
-
-
-def build_synthetic_config(
-    root: Path | None = None,
-    seed: int = 0,
-    sizes: dict[str, int] | None = None,
-    extra_pools: tuple[Path, ...] = (),
-    progress: bool = False,
-) -> dict:
-    """What ``presscut build`` calls: ``splits/synthetic/<split>.parquet`` from the built-in
-    pool plus train/validation gold (never test pages; see :func:`pools.gold_pools`)."""
-    pools = default_pools(root, extra=extra_pools)
-    return write_synthetic(
-        paths.splits_dir(root) / "synthetic",
-        sizes or DEFAULT_SIZES,
-        seed=seed,
-        pools=pools,
-        progress=progress,
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -231,7 +232,7 @@ def test_save_load_roundtrip(tmp_path, collection):
     back = MinHashLSHDedup.load(path)
     assert back.get_params() == est.get_params()
     assert back.predict_labels(arts) == est.predict_labels(arts)
-    assert (tmp_path / "m.joblib.json").exists()
+    assert json.loads((path / "config.json").read_text())["params"]["threshold"] == 0.6
     with pytest.raises(PresscutError, match="expected a TfidfAgglomerative"):
         TfidfAgglomerative.load(path)
 

@@ -146,7 +146,8 @@ def test_against_predictions_marks_and_counts_disagreements(tmp_path):
 
 @pytest.mark.parametrize(
     ("roles", "message"),
-    [(["body"] * 3, "must list 7 roles"), (["heading"] * 7, "unknown role 'heading'")],
+    # the harness's own messages: one check of a segmentation record everywhere
+    [(["body"] * 3, "3 roles for a page of 7 lines"), (["heading"] * 7, "'heading' is not a role")],
 )
 def test_bad_prediction_record_is_named(tmp_path, roles, message):
     root = _corpus(tmp_path)

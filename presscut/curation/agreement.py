@@ -18,11 +18,10 @@ from sklearn.metrics import adjusted_rand_score, cohen_kappa_score
 
 from presscut import paths
 from presscut.annotations import Article, Page, parse_page, read_raw
+from presscut.builder.corpus import STANCE_FILE
 from presscut.errors import AnnotationError
 from presscut.harness.metrics import match_count
 from presscut.schema import SCORED_ROLES, is_blank
-
-STANCE_FILE = "_stance.yaml"
 
 
 @dataclass

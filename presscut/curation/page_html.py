@@ -16,6 +16,8 @@ from presscut.annotations import Page
 from presscut.builder.corpus import load_page
 from presscut.errors import PredictionError
 from presscut.schema import ROLES
+from presscut.tasks import BadRecord
+from presscut.tasks.segmentation import check_segmentation, parse_segmentation
 
 ROLE_COLOURS = {
     "title": "#ffd6a5",
@@ -71,19 +73,15 @@ def load_prediction(path: Path, doc_id: str, n_lines: int) -> Prediction:
             raise PredictionError(f"{where}: not valid JSON ({err.msg})") from None
         if not isinstance(record, dict) or record.get("doc_id") != doc_id:
             continue
-        roles = record.get("roles")
-        if not isinstance(roles, list) or len(roles) != n_lines:
-            got = len(roles) if isinstance(roles, list) else type(roles).__name__
-            raise PredictionError(f"{where}: 'roles' must list {n_lines} roles (one per line), got {got}")
-        bad = [r for r in roles if r not in ROLES]
-        if bad:
-            raise PredictionError(f"{where}: unknown role {bad[0]!r} (roles: {', '.join(ROLES)})")
-        spans = []
-        for span in record.get("articles") or []:
-            if not (isinstance(span, list) and len(span) == 2 and all(isinstance(x, int) for x in span)):
-                raise PredictionError(f"{where}: article span {span!r} is not [start, end]")
-            spans.append((span[0], span[1]))
-        return Prediction(roles, spans)
+        # checked exactly as the harness checks a segmentation prediction
+        try:
+            role_ids, spans = parse_segmentation(record)
+        except BadRecord as bad:
+            raise PredictionError(f"{where}: {bad}") from None
+        problem = check_segmentation((role_ids, spans), n_lines)
+        if problem:
+            raise PredictionError(f"{where}: {problem}")
+        return Prediction([ROLES[i] for i in role_ids], list(spans))
     raise PredictionError(f"{path}: no prediction for doc_id {doc_id!r}")
 
 

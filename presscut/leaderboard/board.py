@@ -12,7 +12,6 @@ from presscut.schema import ROLES, STANCES
 from presscut.tasks import data_kinds
 
 
-
 @dataclass(frozen=True)
 class Table:
     task: str

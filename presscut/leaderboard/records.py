@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from presscut import paths
 from presscut.errors import PresscutError
+from presscut.tasks import data_kinds
 
 RECORD_FORMAT = "presscut-submission/1"
 MAX_PREDICTIONS_BYTES = 50 * 1024 * 1024
@@ -28,7 +29,6 @@ MAX_RECORD_BYTES = 1024 * 1024
 MAX_SHORT_FIELD = 200
 MAX_DESCRIPTION = 2000
 MAX_SLUG = 64
-DATA_KINDS: tuple[str, ...] = ("gold", "synthetic")
 URL_SCHEMES: tuple[str, ...] = ("http", "https")
 
 _SLUG_RE = re.compile(rf"^[a-z0-9](?:[a-z0-9-]{{0,{MAX_SLUG - 2}}}[a-z0-9])?$")
@@ -284,8 +284,9 @@ class Record:
         for key, value in (("task", task), ("split", split)):
             if value is not None and not _NAME_RE.match(value):
                 problems.append(f"{key}: {value!r} is not a plain identifier")
-        if data is not None and data not in DATA_KINDS:
-            problems.append(f"data: {data!r} is not one of {', '.join(DATA_KINDS)}")
+        kinds = data_kinds()
+        if data is not None and data not in kinds:
+            problems.append(f"data: {data!r} is not one of {', '.join(kinds)}")
         system_obj = need(obj, "system", dict) or {}
         unknown = set(system_obj) - {"name", "url", "paper", "description", "contact"}
         if unknown:

@@ -10,7 +10,6 @@ import presscut
 from presscut.errors import PresscutError
 from presscut.leaderboard.records import (
     _NAME_RE,
-    DATA_KINDS,
     MAX_PREDICTIONS_BYTES,
     Record,
     SystemInfo,
@@ -26,6 +25,7 @@ from presscut.leaderboard.scoring import (
     metric_direction,
     run_evaluate,
 )
+from presscut.tasks import data_kinds
 
 Clock = Callable[[], datetime]
 
@@ -41,10 +41,8 @@ def iso_utc(moment: datetime) -> str:
 
 
 def _main_direction(task: str, result: dict) -> str:
-    # the harness may give one direction or one per metric
-    declared = result.get("direction")
-    if isinstance(declared, dict):
-        declared = declared.get(result["main_score"])
+    # the harness gives one direction per metric
+    declared = (result.get("direction") or {}).get(result["main_score"])
     return declared if isinstance(declared, str) else metric_direction(task, result["main_score"])
 
 
@@ -79,8 +77,8 @@ def submit(
         problems.append(f"task {task!r} is not a task name")
     if split is not None and not _NAME_RE.match(split):
         problems.append(f"split {split!r} is not a split name")
-    if data not in DATA_KINDS:
-        problems.append(f"data {data!r} is not one of {', '.join(DATA_KINDS)}")
+    if data not in data_kinds():
+        problems.append(f"data {data!r} is not one of {', '.join(data_kinds())}")
     if problems:
         raise PresscutError("invalid submission", problems)
     if not predictions.is_file():
