@@ -21,9 +21,6 @@ from presscut.errors import PresscutError
 from presscut.harness.evaluate import score_predictions
 from presscut.tasks import GOLD, all_tasks, data_kinds, get_task
 
-# extras whose optional baselines a run includes when asked (``--extra``)
-KNOWN_EXTRAS = ("neural",)
-
 
 @dataclass
 class Result:
@@ -56,8 +53,14 @@ def run_one(task: str, name: str, root: Path | None = None) -> list[Result]:
 
 
 def plan(tasks: list[str] | None = None, extras: Iterable[str] = ()) -> list[BaselineSpec]:
-    """The baselines a run covers, in table order (unknown tasks are an error)."""
+    """The baselines a run covers, in table order (unknown tasks and extras are errors)."""
     wanted = [get_task(t).name for t in tasks] if tasks else None
+    extras = tuple(extras)
+    known = {e for s in specs() for e in s.extras if s.optional}
+    unknown = sorted(set(extras) - known)
+    if unknown:
+        raise PresscutError(f"no optional baseline needs the extra(s) {', '.join(unknown)}; "
+                            f"extras with optional baselines: {', '.join(sorted(known))}")
     return [s for s in specs(extras=extras) if wanted is None or s.task in wanted]
 
 

@@ -11,10 +11,10 @@ import random
 import re
 
 import pytest
+from toy_pages import toy_pages
 
 from presscut.baselines import registry
 from presscut.baselines.segment_linefilter import LineFilterSegmenter
-from presscut.baselines.toy_pages import toy_pages
 from presscut.errors import PresscutError
 
 pytest.importorskip("datatrove", reason="needs the presscut[peers] extra (CI installs it)")

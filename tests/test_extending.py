@@ -178,14 +178,14 @@ def test_an_unknown_task_is_an_error_everywhere(tmp_path):
 
 # ---------------------------------------------------------------- no task names elsewhere
 # Generic modules: everything but the task modules (presscut/tasks/), the baseline modules
-# (baselines/, each registers itself under its task) and the schema (presscut/schema.py,
-# whose config and column names such as "segmentation" and "stance" coincide with task
-# names). The baseline registry and estimator plumbing are generic too.
+# (baselines/, each registers itself under its task) and the schema. The baseline registry
+# and estimator plumbing are generic too.
 GENERIC = ("presscut", "builder", "baselines/registry.py", "baselines/estimator_io.py")
 SKIP = ("presscut/tasks/", "presscut/schema.py")
-# The builder writes configs and columns: a key of a row or of a table of configs names a
-# column or a config, never a task.
-KEYS_ARE_COLUMNS = ("builder/",)
+# APIs that take a task name: a literal passed to them picks a task
+TASK_APIS = frozenset({"get_task", "make", "create", "get", "default_for", "prepare", "run_one",
+                       "specs", "plan", "run", "score_predictions", "evaluate",
+                       "gold_predictions", "predict_pages", "submit"})
 
 
 def _task_names() -> set[str]:
@@ -194,24 +194,40 @@ def _task_names() -> set[str]:
     return set(task_names())
 
 
-def _exempt(tree: ast.AST, keys_are_columns: bool) -> set[int]:
-    """ids of string nodes that are documentation, help text or (builder) column keys."""
-    out: set[int] = set()
+def _name(node: ast.AST) -> str:
+    return getattr(node, "attr", None) or getattr(node, "id", "")
+
+
+def _switches(tree: ast.AST, names: set[str]) -> list[ast.Constant]:
+    """Task-name literals used to pick behaviour by task (task names also occur as plain
+    words, config names and column names: "source", "stance", "segmentation").
+
+    Caught: a comparison with one (``task == "stance"``, ``task in ("a", "b")``), a table
+    keyed by them or a list of them (two or more, all task names), and one passed to an API
+    that takes a task (``get_task("stance")``, ``task="stance"``).
+    """
+    def is_task(n) -> bool:
+        return isinstance(n, ast.Constant) and n.value in names
+
+    found: list[ast.Constant] = []
     for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                and isinstance(body[0].value, ast.Constant):
-            out.add(id(body[0].value))  # a docstring
-        if isinstance(node, ast.keyword) and node.arg == "help":
-            out.update(id(n) for n in ast.walk(node.value))
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("Argument", "Option"):
-            # typer.Argument(default, "help text")
-            out.update(id(n) for a in node.args[1:] for n in ast.walk(a))
-        if keys_are_columns and isinstance(node, ast.Dict):
-            out.update(id(k) for k in node.keys if k is not None)
-        if keys_are_columns and isinstance(node, ast.Subscript):
-            out.add(id(node.slice))
-    return out
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                elts = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                found += [e for e in elts if is_task(e)]
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            if len(node.elts) >= 2 and all(is_task(e) for e in node.elts):
+                found += node.elts
+        elif isinstance(node, ast.Dict):
+            keys = [k for k in node.keys if k is not None]
+            if len(keys) >= 2 and all(is_task(k) for k in keys):
+                found += keys
+        elif isinstance(node, ast.Call):
+            if _name(node.func) in TASK_APIS:
+                found += [a for a in node.args if is_task(a)]
+            found += [k.value for k in node.keywords
+                      if k.arg in ("task", "task_name") and is_task(k.value)]
+    return list({id(n): n for n in found}.values())
 
 
 def _generic_files() -> list[Path]:
@@ -227,38 +243,27 @@ def test_no_generic_module_names_a_task():
     found = []
     for path in _generic_files():
         rel = path.relative_to(PROJECT).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        exempt = _exempt(tree, rel.startswith(KEYS_ARE_COLUMNS))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and node.value in names and id(node) not in exempt:
-                found.append(f"{rel}:{node.lineno}: {node.value!r}")
-    assert not found, "task names outside task/baseline modules:\n" + "\n".join(found)
+        for node in _switches(ast.parse(path.read_text(encoding="utf-8")), names):
+            found.append(f"{rel}:{node.lineno}: {node.value!r}")
+    assert not found, "task names picking behaviour outside task/baseline modules:\n" + \
+        "\n".join(found)
 
 
-def test_the_name_check_can_fail(tmp_path):
-    """The check sees the switches it is there to catch, and lets docs and help through."""
+def test_the_name_check_can_fail():
+    """The check sees the switches it is there to catch, and lets words, columns, configs
+    and help text through."""
     names = _task_names()
-    code = ('''"""Docs may say segmentation."""\n'''
-            '''def f(task, typer):\n'''
-            '''    typer.Option(None, help="segmentation or stance")\n'''
-            '''    return task == "segmentation" or task in ("stance", "source")\n''')
-    tree = ast.parse(code)
-    exempt = _exempt(tree, keys_are_columns=False)
-    hits = [n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and n.value in names and id(n) not in exempt]
-    assert hits == ["segmentation", "stance", "source"]
-
-
-def test_import_presscut_from_a_plain_checkout(tmp_path):
-    """A checkout on sys.path, never installed, imports presscut.builder/baselines."""
-    import shutil
-
-    for folder in ("presscut", "builder", "baselines"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    code = ("import presscut.builder.build, presscut.baselines.registry as r, presscut;"
-            "print(presscut.builder.__file__); print(r.__file__)")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert [Path(x).parent.parent for x in proc.stdout.split()] == [tmp_path, tmp_path]
+    code = '''
+"""Docs may say segmentation."""
+def f(task, typer, row, get_task, run):
+    typer.Option(None, help="segmentation or stance")
+    row["stance"] = {"source": "x", "where": 1}
+    if task == "segmentation" or task in ("stance", "line_dedup"):
+        return get_task("source")
+    PLAN = {"article_dedup": 1, "story_clustering": 2}
+    ORDER = ("segmentation", "source")
+    return run(task="stance")
+'''
+    hits = sorted(n.value for n in _switches(ast.parse(code), names))
+    assert hits == sorted(["segmentation", "stance", "line_dedup", "source", "article_dedup",
+                           "story_clustering", "segmentation", "source", "stance"])

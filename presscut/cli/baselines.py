@@ -23,6 +23,10 @@ def run_baselines(
     neural: bool = typer.Option(
         False, help="Add the MiniLM peers (needs the presscut[neural] extra and its model)."
     ),
+    extra: list[str] = typer.Option(
+        None, "--extra", help="Add the optional baselines that need this presscut extra "
+        "(repeatable), e.g. --extra peers."
+    ),
 ) -> None:
     """Train where needed, predict on the test split, score through the harness, write results/."""
     from rich.progress import Progress
@@ -31,7 +35,7 @@ def run_baselines(
     from presscut.runner import plan, run, write_results
     from presscut.tasks import data_kinds
 
-    extras = ("neural",) if neural else ()
+    extras = (*(extra or ()), *(("neural",) if neural else ()))
     total = len(plan(task, extras))  # unknown tasks are refused here
     log = make_console(stderr=True)
     # off a terminal a progress bar shows nothing until the end: log one line a step

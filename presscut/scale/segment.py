@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from presscut.errors import PresscutError
 from presscut.scale.corpus import BadRow, ReadStats, read_batches
 from presscut.schema import article_id, split_lines
+from presscut.tasks.segmentation import TASK as SEGMENTATION
 
 ARTICLE = pa.struct([("article_id", pa.string()), ("start_line", pa.int32()),
                      ("end_line", pa.int32()), ("title", pa.string()), ("body", pa.string())])
@@ -32,40 +32,22 @@ OUTPUT_SCHEMA = pa.schema([("doc_id", pa.string()), ("n_lines", pa.int32()),
 
 
 def default_model() -> str:
-    """The segmentation baseline the project names as its default (``seg-rules`` if none)."""
-    from presscut.baselines import registry
+    """The segmentation baseline the registry names as its task's default."""
+    from presscut.baselines.registry import default_for
 
-    for attr in ("default_model", "default_baseline", "default"):
-        fn = getattr(registry, attr, None)
-        if callable(fn):
-            try:
-                name = fn("segmentation")
-            except (PresscutError, KeyError, TypeError):
-                continue
-            if name:
-                return name
-    defaults = getattr(registry, "DEFAULTS", None)
-    if isinstance(defaults, dict) and defaults.get("segmentation"):
-        return defaults["segmentation"]
-    return "seg-rules"
+    return default_for(SEGMENTATION.name).name
 
 
 def load_segmenter(model: str | None = None):
-    """A ready segmenter: a saved model folder, or a registered name (fitted if it learns)."""
-    from presscut.baselines import registry
+    """A ready segmenter: a saved model folder, or a registered name fitted the way
+    ``presscut baselines run`` fits it (learned ones on the training pages)."""
+    from presscut.baselines.registry import get, prepare
     from presscut.baselines.segment_common import load
 
     model = model or default_model()
     if Path(model).exists():
         return load(model), str(model)
-    est = registry.make("segmentation", model)
-    if model in getattr(registry, "NEEDS_TRAINING", set()):
-        pages = registry.training_pages()
-        if not pages:
-            raise PresscutError(f"segmenter {model!r} needs training pages (run presscut build)")
-        est.fit(pages)
-    else:
-        est.fit([])
+    est, _ = prepare(get(SEGMENTATION.name, model))
     return est, model
 
 
