@@ -291,7 +291,7 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
         rec = {"about": spec.about, "fit_seconds": round(t_fit.seconds, 1), "tuning": tuning}
         for split in ("validation", "test") if score_test else ("validation",):
             with Timer() as t_pred:
-                pred = est.predict(data.pairs[split])
+                pred = est.predict_labels(data.pairs[split])
             rec[split] = score_stance(data.labels[split], pred, n_resamples=n_resamples)
             rec[split]["predict_seconds"] = round(t_pred.seconds, 1)
         if not score_test:
@@ -323,7 +323,7 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
             log(f"  validation pairwise F1 {tuned.best_f1:.3f} at {tuned.best}")
             continue
         for split in ("test", "train"):
-            pred = tuned.estimator.predict(data.articles[split])
+            pred = tuned.estimator.predict_labels(data.articles[split])
             rec[split] = score_clusters(data.stories[split], pred, n_resamples=n_resamples)
         s = rec["test"]["scores"]
         log(f"  test: ARI {s['ari']:.3f}, pairwise F1 {s['pairwise_f1']:.3f}, "

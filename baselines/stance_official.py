@@ -165,7 +165,7 @@ class OfficialBaselineStance(_PairClassifier):
         self.classes_ = np.array(self.model_.classes_)
         return self
 
-    def predict(self, pairs, X: np.ndarray | None = None) -> list[str]:
+    def predict_labels(self, pairs, X: np.ndarray | None = None) -> list[str]:
         pairs = check_pairs(pairs)
         if not hasattr(self, "model_"):
             raise PresscutError("stance: the model is not fitted; call fit() or load a saved one")

@@ -179,7 +179,7 @@ class StackStance(_PairClassifier):
                        dense_features(heads, bodies)])
         return self._proba(self.gbdt_, Z)
 
-    def predict(self, pairs, proba: np.ndarray | None = None) -> list[str]:
+    def predict_labels(self, pairs, proba: np.ndarray | None = None) -> list[str]:
         pairs = check_pairs(pairs)
         if not pairs:
             return []

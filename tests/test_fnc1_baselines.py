@@ -75,8 +75,8 @@ def small():
 def test_official_baseline_beats_the_floor(small):
     pairs, labels, groups, cut = small
     model = OfficialBaselineStance(n_estimators=40).fit(pairs[:cut], labels[:cut])
-    pred = model.predict(pairs[cut:])
-    floor = AlwaysUnrelated().fit(pairs[:cut]).predict(pairs[cut:])
+    pred = model.predict_labels(pairs[cut:])
+    floor = AlwaysUnrelated().fit(pairs[:cut]).predict_labels(pairs[cut:])
     assert metrics.fnc_score(labels[cut:], pred) > metrics.fnc_score(labels[cut:], floor)
 
 
@@ -86,7 +86,7 @@ def test_official_folds_keep_the_best_fold_model(small):
     model = OfficialBaselineStance(n_estimators=20, folds=3).fit(
         pairs[:cut], labels[:cut], groups=groups[:cut], group_order=order)
     assert len(model.fold_scores_) == 3
-    assert model.predict(pairs[cut:])  # a fitted fold model is kept
+    assert model.predict_labels(pairs[cut:])  # a fitted fold model is kept
 
 
 def test_stack_model_contract(small, tmp_path):
@@ -95,14 +95,14 @@ def test_stack_model_contract(small, tmp_path):
     model.fit(pairs[:cut], labels[:cut], groups=groups[:cut])
     proba = model.predict_proba(pairs[cut:])
     assert proba.shape == (len(pairs) - cut, 4) and np.allclose(proba.sum(1), 1)
-    pred = model.predict(pairs[cut:])
-    floor = AlwaysUnrelated().fit(pairs[:cut]).predict(pairs[cut:])
+    pred = model.predict_labels(pairs[cut:])
+    floor = AlwaysUnrelated().fit(pairs[:cut]).predict_labels(pairs[cut:])
     assert metrics.fnc_score(labels[cut:], pred) > metrics.fnc_score(labels[cut:], floor)
     # a class weight moves predictions toward that class, never away from it
-    heavy = model.set_params(class_weight=[1, 50, 1, 1]).predict(pairs[cut:], proba=proba)
+    heavy = model.set_params(class_weight=[1, 50, 1, 1]).predict_labels(pairs[cut:], proba=proba)
     assert heavy.count("disagree") >= pred.count("disagree")
     back = StackStance.load(model.save(tmp_path / "m.joblib"))
-    assert back.predict(pairs[cut:]) == heavy
+    assert back.predict_labels(pairs[cut:]) == heavy
 
 
 # ------------------------------------------------------------------ scoring
