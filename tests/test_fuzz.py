@@ -85,10 +85,8 @@ def test_stance_files_of_any_shape(doc):
 
 # ------------------------------------------------------------------ predictions reader
 def _task(name: str):
-    try:
-        from presscut.tasks import get_task
-    except ImportError:
-        from presscut.harness.tasks import get_task
+    from presscut.tasks import get_task
+
     return get_task(name)
 
 
@@ -111,8 +109,10 @@ def _read(task_name: str, data: bytes) -> None:
     path.write_bytes(data)
     try:
         pset = read_predictions(_task(task_name), path)
-        pset.take("p0", 3)
-        pset.take("p0/0", 3)
+        gold = {"lines": ["a", "b", "c"], "roles": ["title", "body", "body"],
+                "articles": [(0, 3)], "dup_groups": [], "label": "x"}
+        pset.take({**gold, "id": "p0"})  # a page of 3 lines
+        pset.take({**gold, "id": "p0/0"})
         pset.finish("the fuzz split")
     except PresscutError:
         pass
