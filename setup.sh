@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m pip install --quiet --upgrade pip
+echo "setup.sh: installing presscut with its test tools (pip install -e .[dev])"
 python3 -m pip install --quiet -e ".[dev]"
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "setup.sh: installing Debian's chromium for the browser tests (apt-get)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "setup.sh: chromium installed"
 fi

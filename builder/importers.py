@@ -193,7 +193,8 @@ def align_gold(lines: list[str], gold: str, min_share: float = 0.5) -> tuple[lis
         bool(line.split()) and matched[i] / len(line.split()) >= min_share
         for i, line in enumerate(lines)
     ]
-    return body, (total / len(gold_words) if gold_words else 1.0)
+    # no gold words: nothing of the gold was found, not all of it
+    return body, (total / len(gold_words) if gold_words else 0.0)
 
 
 def segmentation_row(doc_id: str, lines: list[str], body: list[bool], heads: list[str]) -> dict:
@@ -269,6 +270,9 @@ def html_gold_rows(folder: Path, report: dict | None = None) -> Iterator[dict]:
             gold = gold_path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:
             raise PresscutError(f"{gold_path}: not UTF-8 (byte {err.start})") from None
+        if not gold.split():
+            # an empty gold body used to align trivially and count as 100% coverage
+            raise PresscutError(f"{gold_path}: empty gold body (no words to align with {page.name})")
         data = page.read_bytes()
         if not data.strip():
             raise PresscutError(f"{page}: empty HTML file")

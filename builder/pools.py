@@ -163,17 +163,25 @@ def read_article_jsonl(path: Path) -> Iterable[CleanArticle]:
     if not path.is_file():
         raise PresscutError(f"{path}: clean-article pool not found")
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            where = f"{path}:{n}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise PresscutError(f"{where}: not UTF-8 (column {err.start + 1})") from None
             if not line.strip():
                 continue
-            where = f"{path}:{n}"
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as err:
                 raise PresscutError(
                     f"{where}: not valid JSON ({err.msg}, column {err.colno})"
                 ) from None
+            except ValueError as err:  # e.g. an integer of more than 4,300 digits
+                raise PresscutError(f"{where}: not valid JSON ({str(err)[:120]})") from None
+            except RecursionError:
+                raise PresscutError(f"{where}: JSON nested too deeply") from None
             art = article_from_json(obj, where)
             if art.id in seen:
                 raise PresscutError(f"{where}: article id {art.id!r} appears twice in the file")

@@ -65,3 +65,9 @@ def test_every_command_module_is_registered():
     names = {c.name or c.callback.__name__ for c in cli.app.registered_commands}
     assert {"build", "validate", "synth", "import", "eval", "submit", "verify", "predict",
             "add", "show", "promote"} <= names
+
+
+@pytest.mark.parametrize("args", [["synth", "-h"], ["baselines", "run", "-h"]])
+def test_help_names_option_values_not_python_types(monkeypatch, capsys, args):
+    code, out, _ = run_main(monkeypatch, capsys, *args)
+    assert code == 0 and "<list[" not in out

@@ -139,6 +139,30 @@ def test_html_gold_missing_gold_is_named(tmp_path):
         import_corpus("html-gold", folder, tmp_path / "seg.parquet")
 
 
+def test_html_gold_empty_gold_is_refused(tmp_path):
+    """#10.14: an empty gold file counted as 100% coverage."""
+    folder = tmp_path / "hg"
+    shutil.copytree(FIX / "html_gold", folder)
+    gold = next((folder / "gold").glob("*.txt"))
+    gold.write_text(" \n\n")
+    with pytest.raises(PresscutError, match=rf"{gold.name}: empty gold body"):
+        import_corpus("html-gold", folder, tmp_path / "seg.parquet")
+    assert align_gold(["some words here"], "")[1] == 0.0
+
+
+def test_jsonl_articles_not_utf8_or_deep_is_named(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    good = (FIX / "articles.jsonl").read_bytes()
+    bad.write_bytes(good + b'{"id": "caf\xe9"}\n')
+    n = good.count(b"\n") + 1
+    with pytest.raises(PresscutError, match=rf"bad.jsonl:{n}: not UTF-8"):
+        import_corpus("jsonl-articles", bad, tmp_path / "pool.jsonl")
+    bad.write_bytes(b"[" * 100_000 + b"\n")
+    with pytest.raises(PresscutError, match="bad.jsonl:1: JSON nested too deeply"):
+        import_corpus("jsonl-articles", bad, tmp_path / "pool.jsonl")
+    assert not (tmp_path / "pool.jsonl").exists()
+
+
 def test_jsonl_articles_round_trip(tmp_path):
     rep = import_corpus("jsonl-articles", FIX / "articles.jsonl", tmp_path / "pool.jsonl")
     assert rep["records"] == 2

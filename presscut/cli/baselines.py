@@ -17,7 +17,8 @@ app.add_typer(baselines_app, name="baselines")
 
 @baselines_app.command("run")
 def run_baselines(
-    task: list[str] = typer.Option(None, "--task", "-t", help="Only these tasks (repeatable)."),
+    task: list[str] = typer.Option(None, "--task", "-t", metavar="TASK",
+                                   help="Only these tasks (repeatable)."),
     root: Path = typer.Option(None, help="Project checkout (default: this one)."),
     submit: bool = typer.Option(True, help="Record every result on the leaderboard."),
     neural: bool = typer.Option(

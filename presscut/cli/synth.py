@@ -17,7 +17,8 @@ def synth(
     n: int = typer.Option(1000, "--n", help="Total number of pages over all splits."),
     seed: int = typer.Option(0, "--seed", help="Same seed and pools give byte-identical files."),
     pool: list[Path] = typer.Option(
-        [], "--pool", help="Extra clean-article JSONL file (docs/pools.md); repeatable."
+        [], "--pool", metavar="FILE",
+        help="Extra clean-article JSONL file (docs/pools.md); repeatable."
     ),
     validation: float = typer.Option(0.1, help="Share of pages in the validation split."),
     test: float = typer.Option(0.1, help="Share of pages in the test split."),
