@@ -42,6 +42,8 @@ class BuildReport:
     pages: list[dict] = field(default_factory=list)
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # relative path → sha256
+    # the real config: per-source counts and every refused page with its reason
+    real: dict = field(default_factory=dict)
 
     @property
     def refused(self) -> list[dict]:
@@ -49,6 +51,8 @@ class BuildReport:
 
     def to_json(self) -> str:
         doc = {"pages": self.pages, "rows": self.rows, "files": self.files}
+        if self.real:
+            doc["real"] = self.real
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -221,12 +225,16 @@ def build(
     synthetic_seed: int = 0,
     synthetic_sizes: dict[str, int] | None = None,
     progress: bool = False,
+    real_sources: Path | None = None,
 ) -> BuildReport:
     """Validate the corpus and write every config. ``strict`` fails on any refusal.
 
     The synthetic config is generated after the gold split assignment, because its pools
     may only draw on gold pages that the assignment puts in train or validation. Every
     output is staged and moved into place together (see :class:`Staging`).
+
+    The ``real`` config is rebuilt from the published corpora when ``real_sources`` names
+    their folder; otherwise the committed one is checked against its manifest and kept.
     """
     root = root or paths.project_root()
     out_dir = out_dir or paths.splits_dir(root)
@@ -250,7 +258,7 @@ def build(
     try:
         _write_all(root, corpus, pending, previous, stage, report, synthetic=synthetic,
                    synthetic_seed=synthetic_seed, synthetic_sizes=synthetic_sizes,
-                   progress=progress)
+                   progress=progress, real_sources=real_sources)
         stage.commit()
     finally:
         stage.discard()
@@ -293,7 +301,7 @@ def gold_tables(corpus: Corpus, previous: dict[str, str] | None = None):
 
 
 def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildReport, *,
-               synthetic, synthetic_seed, synthetic_sizes, progress) -> None:
+               synthetic, synthetic_seed, synthetic_sizes, progress, real_sources=None) -> None:
     assignment, by_split = gold_tables(corpus, previous)
     groups = splitting.leakage_groups(corpus.pages)
     pages = sorted(corpus.pages, key=lambda p: p.doc_id)
@@ -337,7 +345,23 @@ def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildRep
     if synthetic:
         _build_synthetic(root, stage.dir, report, synthetic_seed, synthetic_sizes, progress,
                          assignment)
+    _build_real(stage, report, real_sources, progress)
     stage.path(REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
+
+
+def _build_real(stage: Staging, report: BuildReport, sources: Path | None, progress: bool) -> None:
+    from presscut.builder.real import build as real_build
+
+    if sources is not None:  # written to the stage, moved into place with everything else
+        real = real_build.build(sources, stage.dir, previous_dir=stage.out_dir,
+                                progress=progress)
+    else:
+        real = real_build.keep(stage.out_dir)
+    if real is None:
+        return
+    report.rows[real_build.CONFIG] = real.rows
+    report.files.update(real.files)
+    report.real = real.summary()
 
 
 def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest) -> None:

@@ -17,6 +17,7 @@ from presscut.schema import SPLITS
 
 SIZES_START, SIZES_END = "<!-- split-sizes:start -->", "<!-- split-sizes:end -->"
 EXAMPLES_START, EXAMPLES_END = "<!-- examples:start -->", "<!-- examples:end -->"
+REAL_START, REAL_END = "<!-- real-sources:start -->", "<!-- real-sources:end -->"
 
 CARD_META = """license: other
 license_name: mixed-news-copyright
@@ -24,7 +25,7 @@ language:
 - en
 pretty_name: presscut
 size_categories:
-- n<1K
+- 1K<n<10K
 task_categories:
 - text-classification
 - token-classification
@@ -60,6 +61,7 @@ def sizes_table(report: BuildReport) -> str:
         "articles": "articles",
         "stance": "ordered article pairs",
         "synthetic": "pages",
+        "real": "pages",
     }
     body = "".join(
         f"| {config} | "
@@ -142,4 +144,9 @@ def update_docs(root: Path | None, report: BuildReport) -> None:
         )
         examples = examples_markdown(paths.splits_dir(root), list(report.rows))
         text = replace_between(text, EXAMPLES_START, EXAMPLES_END, examples)
+        if report.real:
+            from presscut.builder.real.build import card_table
+
+            text = replace_between(text, REAL_START, REAL_END,
+                                   card_table(report.real, report.rows["real"]))
         card.write_text(text, encoding="utf-8")

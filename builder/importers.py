@@ -50,7 +50,15 @@ class ImportFormat:
 FORMATS: dict[str, ImportFormat] = {}
 
 # Modules outside this one that define formats; each calls register_format() when imported.
-FORMAT_MODULES: tuple[str, ...] = ("presscut.builder.fnc1",)
+FORMAT_MODULES: tuple[str, ...] = (
+    "presscut.builder.fnc1",
+    # the published labelled web-page corpora, one importer module each
+    "presscut.builder.real.aeb",
+    "presscut.builder.real.cleaneval",
+    "presscut.builder.real.dragnet",
+    "presscut.builder.real.cleanportaleval",
+    "presscut.builder.real.readability",
+)
 
 
 def register_format(fmt: ImportFormat) -> ImportFormat:

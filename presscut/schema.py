@@ -31,7 +31,8 @@ OUTSIDE_ROLES: tuple[str, ...] = ("boilerplate", "blank")
 
 DUP_KINDS: tuple[str, ...] = ("exact", "near")
 STANCES: tuple[str, ...] = ("agree", "disagree", "discuss", "unrelated")
-# `imported`: gold carried over from a published labelled corpus, with its source and licence
+# `imported`: gold carried over from a published labelled corpus (source and licence on
+# the record). Appended last so the integer codes of earlier values never change.
 PROVENANCES: tuple[str, ...] = ("gold", "silver", "synthetic", "imported")
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 # Where a stance label came from: read by an annotator, or implied by the rule
@@ -177,12 +178,39 @@ SYNTHETIC_FEATURES = Features(
     }
 )
 
+# Real pages imported from published labelled corpora (CleanEval, Dragnet, the
+# article-extraction benchmark, …): segmentation layout plus where each page came from,
+# how it was converted, and the source's own gold body (so the alignment can be re-checked
+# without the raw sources).
+REAL_FEATURES = Features(
+    {
+        **SEGMENTATION_FEATURES,
+        # the page text is "\n".join(lines) (not stored twice); sha256 is of that text, UTF-8
+        "sha256": Value("string"),
+        "source": {
+            "corpus": Value("string"),
+            "page_id": Value("string"),
+            "url": Value("string"),
+        },
+        "licence": Value("string"),
+        # the roles this source's gold can tell apart; role metrics use only these
+        "labelled_roles": List(_cl(ROLES)),
+        "converter": Value("string"),
+        "html_sha256": Value("string"),
+        "gold_body": Value("string"),
+        "alignment_coverage": Value("float32"),
+        # true for the source kept out of training entirely (the out-of-source test)
+        "out_of_source": Value("bool"),
+    }
+)
+
 CONFIG_FEATURES: dict[str, Features] = {
     "pages": PAGES_FEATURES,
     "segmentation": SEGMENTATION_FEATURES,
     "articles": ARTICLES_FEATURES,
     "stance": STANCE_FEATURES,
     "synthetic": SYNTHETIC_FEATURES,
+    "real": REAL_FEATURES,
 }
 GOLD_CONFIGS: tuple[str, ...] = ("pages", "segmentation", "articles", "stance")
 

@@ -12,10 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    """corpus/ and the committed split manifest copied into tmp_path (splits are rebuilt there)."""
+    """corpus/, the committed split manifest and real config copied into tmp_path (splits are
+    rebuilt there)."""
     shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
     (tmp_path / "splits").mkdir()
     shutil.copy(ROOT / "splits" / "manifest.json", tmp_path / "splits" / "manifest.json")
+    # the real config is kept, not rebuilt, when its raw sources are absent: it is an input
+    if (ROOT / "splits" / "real").is_dir():
+        shutil.copytree(ROOT / "splits" / "real", tmp_path / "splits" / "real")
     return tmp_path
 
 

@@ -45,6 +45,12 @@ def build(
         True, help="Fail on any refused page (--no-strict builds the rest)."
     ),
     synthetic: bool = typer.Option(True, help="Also build the synthetic config."),
+    real_sources: Path = typer.Option(
+        None,
+        help="Folder holding the published corpora as cloned "
+        "(article-extraction-benchmark/, html-cleaning-dataset-merged/): rebuild the real "
+        "config from them. Without it the committed real config is checked and kept.",
+    ),
 ) -> None:
     """Build every dataset config as Parquet under splits/, with a manifest and a build report."""
     from presscut.builder.build import REPORT_FILE
@@ -54,7 +60,10 @@ def build(
     root, origin = paths.resolve_root(root)
     console.print(f"root: {escape(str(root))} ({origin})", highlight=False)
     out_dir = out or paths.splits_dir(root)
-    report = run_build(root, out_dir=out_dir, strict=strict, synthetic=synthetic, progress=True)
+    report = run_build(
+        root, out_dir=out_dir, strict=strict, synthetic=synthetic, progress=True,
+        real_sources=real_sources,
+    )
     if out is None:
         update_docs(root, report)
     table = Table(title=f"presscut build → {escape(str(out_dir))}")
@@ -67,6 +76,10 @@ def build(
     for p in report.refused:
         console.print(f"[yellow]refused[/] {escape(p['file'])}: {escape(p['reason'])}",
                       highlight=False)
+    if report.real:
+        refused = report.real["refused"]
+        console.print(f"real: {len(refused)} source page(s) refused, each with its reason in the "
+                      "build report", highlight=False)
     console.print(f"build report: {escape(str(out_dir / REPORT_FILE))}", highlight=False)
     if report.refused and strict:
         raise AnnotationError("some pages were refused")

@@ -30,6 +30,12 @@ def import_cmd(
     console.print(f"{report['records']} record(s) → {escape(report['output'])}", highlight=False)
     for line in report.get("summary", []):  # format-specific lines (fnc1: splits, repeats)
         console.print(escape(line), highlight=False)
+    if report.get("refused"):
+        console.print(
+            f"  [yellow]refused {len(report['refused'])} page(s):[/]", highlight=False
+        )
+        for line in report["refused"]:
+            console.print(f"    {escape(line)}", highlight=False)
     if report.get("low_coverage"):
         console.print(
             f"  [yellow]gold body less than 80% found on {len(report['low_coverage'])} page(s):[/] "

@@ -1,0 +1,92 @@
+"""CleanEval (cleaneval-final, cleaneval-dev) as the merged mirror publishes it:
+``input/<id>.html`` and ``GoldStandard/<id>.txt``.
+
+The gold file starts with ``URL: <url>``; its text is cut into segments each opened by a
+marker, ``<p>`` (paragraph), ``<h>`` (heading) or ``<l>`` (list item). ``<h>`` segments are
+labelled ``title``: CleanEval marks every heading this way, not only the headline, so a
+section heading is ``title`` too (see the card, "Known label noise"). The input page is
+wrapped in ``<text id="<url>" ...>``. Pages without a gold file (cleaneval-final has 59)
+are reported, not imported.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from presscut.builder.real.records import register_import
+from presscut.builder.real.source import SourcePage, need_dir, read_utf8, sha256
+from presscut.errors import PresscutError
+
+CORPUS = "cleaneval"
+ROLES = ("title", "body", "boilerplate")
+_MARK = re.compile(r"<\s*([phl])\s*>", re.IGNORECASE)
+_TEXT_ID = re.compile(rb"""<text[^>]*\bid=["']([^"']+)["']""", re.IGNORECASE)
+
+
+def parse_gold(text: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """(URL, segments) of a CleanEval-format gold file."""
+    url = None
+    lines = text.lstrip("\n").split("\n")  # CleanPortalEval's files open with a blank line
+    if lines and lines[0].startswith("URL:"):
+        url = lines[0][4:].strip() or None
+        lines = lines[1:]
+    body = "\n".join(lines)
+    parts = _MARK.split(body)
+    segments: list[tuple[str, str]] = []
+    lead = " ".join(parts[0].split())
+    if lead:
+        segments.append(("p", html_lib.unescape(lead)))
+    for i in range(1, len(parts), 2):
+        kind = parts[i].lower()
+        seg = " ".join(html_lib.unescape(parts[i + 1]).split())
+        if seg:
+            segments.append(("h" if kind == "h" else "p", seg))
+    return url, segments
+
+
+def missing_gold(folder: Path) -> list[str]:
+    """Input pages the source gives no gold for (accounted for in the build report)."""
+    gold_dir = folder / "GoldStandard"
+    return sorted(
+        p.name
+        for p in (folder / "input").glob("*.html")
+        if not (gold_dir / f"{p.stem}.txt").is_file()
+    )
+
+
+def pages(folder: Path, corpus: str = CORPUS, prefix: str = "", roles=ROLES) -> Iterator[SourcePage]:
+    """``prefix`` keeps page ids unique when two collections share a corpus name
+    (``final-100``, ``dev-1``)."""
+    folder = need_dir(folder, "a CleanEval-layout folder (input/, GoldStandard/)")
+    in_dir, gold_dir = folder / "input", folder / "GoldStandard"
+    for d in (in_dir, gold_dir):
+        if not d.is_dir():
+            raise PresscutError(f"{folder}: missing sub-folder {d.name}/")
+    for gold_path in sorted(gold_dir.glob("*.txt"), key=lambda p: p.name):
+        stem = gold_path.stem
+        html_path = in_dir / f"{stem}.html"
+        if not html_path.is_file():
+            raise PresscutError(f"{gold_path}: no input page {html_path.name}")
+        gold_bytes, html = gold_path.read_bytes(), html_path.read_bytes()
+        url, segments = parse_gold(read_utf8(gold_path, gold_bytes))
+        if url is None:
+            m = _TEXT_ID.search(html[:4096])
+            url = m.group(1).decode("utf-8", "replace") if m else None
+        yield SourcePage(
+            corpus=corpus,
+            page_id=f"{prefix}{stem}",
+            url=url,
+            html=html,
+            gold=tuple(segments),
+            labelled_roles=tuple(roles),
+            input_files=(
+                (f"input/{html_path.name}", sha256(html)),
+                (f"GoldStandard/{gold_path.name}", sha256(gold_bytes)),
+            ),
+        )
+
+
+register_import(CORPUS, "a CleanEval folder (input/<id>.html, GoldStandard/<id>.txt)", pages)

@@ -1,0 +1,87 @@
+"""What every source importer yields, and the helpers the importers share."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from presscut.errors import PresscutError
+
+# Every published corpus this package imports, with the terms it is published under.
+# (Read from each source's own files or home page; see dataset_card.md, "Licensing".)
+LICENCES = {
+    "aeb": "MIT (scrapinghub/article-extraction-benchmark LICENSE)",
+    "cleaneval": "CleanEval shared task data: research use (terms of the CleanEval organisers)",
+    "dragnet": "AGPL-3.0 (seomoz/dragnet_data, per its original README)",
+    "cleanportaleval": "no licence stated (ppke-nlpg/CleanPortalEval); research use, cite Endrédy & Novák 2013",
+    "readability": "Apache-2.0 (mozilla/readability test pages)",
+}
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One page as a source publishes it: its HTML bytes and its gold main text.
+
+    ``gold`` is a list of ``(kind, text)`` segments in page order; ``kind`` is ``"h"``
+    for a heading the source marks, ``"p"`` otherwise. ``input_files`` are the files read
+    (relative to the source folder) for the checksum manifest.
+    """
+
+    corpus: str
+    page_id: str
+    url: str | None
+    html: bytes
+    gold: tuple[tuple[str, str], ...]
+    labelled_roles: tuple[str, ...]
+    input_files: tuple[tuple[str, str], ...]  # (relative path, sha256)
+    # why the page cannot be a real test page, when the importer can tell up front
+    refused: str | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.corpus}/{self.page_id}"
+
+    @property
+    def licence(self) -> str:
+        return LICENCES[self.corpus]
+
+    def gold_text(self) -> str:
+        return "\n".join(t for _, t in self.gold)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def need_dir(path: Path, what: str) -> Path:
+    path = Path(path)
+    if not path.is_dir():
+        raise PresscutError(f"{path}: expected {what}")
+    return path
+
+
+def read_utf8(path: Path, data: bytes | None = None) -> str:
+    """Gold files are UTF-8; a few old CleanEval/Dragnet files carry stray bytes, which are
+    replaced (U+FFFD) rather than refused: the HTML side is decoded the same tolerant way."""
+    data = path.read_bytes() if data is None else data
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+_CANONICAL = re.compile(
+    rb"""<link[^>]+rel=["']?canonical["']?[^>]*href=["']([^"'>]+)["']"""
+    rb"""|<link[^>]+href=["']([^"'>]+)["'][^>]*rel=["']?canonical"""
+    rb"""|<meta[^>]+property=["']og:url["'][^>]*content=["']([^"'>]+)["']""",
+    re.IGNORECASE,
+)
+
+
+def url_in_html(html: bytes) -> str | None:
+    """The page's own URL where its HTML states one (canonical link or og:url)."""
+    m = _CANONICAL.search(html)
+    if not m:
+        return None
+    raw = next(g for g in m.groups() if g)
+    url = raw.decode("utf-8", errors="replace").strip()
+    return url if url.startswith(("http://", "https://")) else None
