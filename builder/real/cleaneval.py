@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from presscut.builder.real.records import register_import
-from presscut.builder.real.source import SourcePage, need_dir, read_utf8, sha256
-from presscut.errors import PresscutError
+from presscut.builder.real.source import SourcePage, gold_pairs, read_utf8, sha256
 
 CORPUS = "cleaneval"
 ROLES = ("title", "body", "boilerplate")
@@ -60,17 +59,8 @@ def missing_gold(folder: Path) -> list[str]:
 def pages(folder: Path, corpus: str = CORPUS, prefix: str = "", roles=ROLES) -> Iterator[SourcePage]:
     """``prefix`` keeps page ids unique when two collections share a corpus name
     (``final-100``, ``dev-1``)."""
-    folder = need_dir(folder, "a CleanEval-layout folder (input/, GoldStandard/)")
-    in_dir, gold_dir = folder / "input", folder / "GoldStandard"
-    for d in (in_dir, gold_dir):
-        if not d.is_dir():
-            raise PresscutError(f"{folder}: missing sub-folder {d.name}/")
-    for gold_path in sorted(gold_dir.glob("*.txt"), key=lambda p: p.name):
+    for gold_path, gold_bytes, html in gold_pairs(folder, "a CleanEval-layout folder (input/, GoldStandard/)"):
         stem = gold_path.stem
-        html_path = in_dir / f"{stem}.html"
-        if not html_path.is_file():
-            raise PresscutError(f"{gold_path}: no input page {html_path.name}")
-        gold_bytes, html = gold_path.read_bytes(), html_path.read_bytes()
         url, segments = parse_gold(read_utf8(gold_path, gold_bytes))
         if url is None:
             m = _TEXT_ID.search(html[:4096])
@@ -83,7 +73,7 @@ def pages(folder: Path, corpus: str = CORPUS, prefix: str = "", roles=ROLES) -> 
             gold=tuple(segments),
             labelled_roles=tuple(roles),
             input_files=(
-                (f"input/{html_path.name}", sha256(html)),
+                (f"input/{gold_path.stem}.html", sha256(html)),
                 (f"GoldStandard/{gold_path.name}", sha256(gold_bytes)),
             ),
         )

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from presscut.builder.real.records import register_import
-from presscut.builder.real.source import SourcePage, need_dir, read_utf8, sha256, url_in_html
-from presscut.errors import PresscutError
+from presscut.builder.real.source import SourcePage, gold_pairs, read_utf8, sha256, url_in_html
 
 CORPUS = "dragnet"
 ROLES = ("body", "boilerplate")
@@ -29,16 +28,7 @@ def article_part(gold: str) -> str:
 
 
 def pages(folder: Path) -> Iterator[SourcePage]:
-    folder = need_dir(folder, "the dragnet_data folder (input/, GoldStandard/)")
-    in_dir, gold_dir = folder / "input", folder / "GoldStandard"
-    for d in (in_dir, gold_dir):
-        if not d.is_dir():
-            raise PresscutError(f"{folder}: missing sub-folder {d.name}/")
-    for gold_path in sorted(gold_dir.glob("*.txt"), key=lambda p: p.name):
-        html_path = in_dir / f"{gold_path.stem}.html"
-        if not html_path.is_file():
-            raise PresscutError(f"{gold_path}: no input page {html_path.name}")
-        gold_bytes, html = gold_path.read_bytes(), html_path.read_bytes()
+    for gold_path, gold_bytes, html in gold_pairs(folder, "the dragnet_data folder (input/, GoldStandard/)"):
         article = article_part(read_utf8(gold_path, gold_bytes))
         paras = [" ".join(p.split()) for p in article.split("\n")]
         yield SourcePage(
@@ -49,7 +39,7 @@ def pages(folder: Path) -> Iterator[SourcePage]:
             gold=tuple(("p", p) for p in paras if p),
             labelled_roles=ROLES,
             input_files=(
-                (f"input/{html_path.name}", sha256(html)),
+                (f"input/{gold_path.stem}.html", sha256(html)),
                 (f"GoldStandard/{gold_path.name}", sha256(gold_bytes)),
             ),
         )

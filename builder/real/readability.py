@@ -14,24 +14,14 @@ from pathlib import Path
 
 from presscut.builder.real import convert
 from presscut.builder.real.records import register_import
-from presscut.builder.real.source import SourcePage, need_dir, sha256, url_in_html
-from presscut.errors import PresscutError
+from presscut.builder.real.source import SourcePage, gold_pairs, sha256, url_in_html
 
 CORPUS = "readability"
 ROLES = ("body", "boilerplate")
 
 
 def pages(folder: Path) -> Iterator[SourcePage]:
-    folder = need_dir(folder, "the readability folder (input/, GoldStandard/)")
-    in_dir, gold_dir = folder / "input", folder / "GoldStandard"
-    for d in (in_dir, gold_dir):
-        if not d.is_dir():
-            raise PresscutError(f"{folder}: missing sub-folder {d.name}/")
-    for gold_path in sorted(gold_dir.glob("*.txt"), key=lambda p: p.name):
-        html_path = in_dir / f"{gold_path.stem}.html"
-        if not html_path.is_file():
-            raise PresscutError(f"{gold_path}: no input page {html_path.name}")
-        gold_bytes, html = gold_path.read_bytes(), html_path.read_bytes()
+    for gold_path, gold_bytes, html in gold_pairs(folder, "the readability folder (input/, GoldStandard/)"):
         text = convert.html_to_text(convert.decode(gold_bytes))
         paras = [line for line in text.split("\n") if line.strip()]
         fixture = "lorem ipsum" in text.casefold()
@@ -43,7 +33,7 @@ def pages(folder: Path) -> Iterator[SourcePage]:
             gold=tuple(("p", p) for p in paras),
             labelled_roles=ROLES,
             input_files=(
-                (f"input/{html_path.name}", sha256(html)),
+                (f"input/{gold_path.stem}.html", sha256(html)),
                 (f"GoldStandard/{gold_path.name}", sha256(gold_bytes)),
             ),
             refused="a unit-test fixture in lorem ipsum, not a page from the web" if fixture else None,

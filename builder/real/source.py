@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,22 @@ def need_dir(path: Path, what: str) -> Path:
     if not path.is_dir():
         raise PresscutError(f"{path}: expected {what}")
     return path
+
+
+def gold_pairs(folder: Path, what: str) -> Iterator[tuple[Path, bytes, bytes]]:
+    """The merged cleaning datasets' layout: ``input/<id>.html`` beside
+    ``GoldStandard/<id>.txt``. Yields (gold path, gold bytes, html bytes) in name order, so
+    every importer of that layout refuses a missing page the same way."""
+    folder = need_dir(folder, what)
+    in_dir, gold_dir = folder / "input", folder / "GoldStandard"
+    for d in (in_dir, gold_dir):
+        if not d.is_dir():
+            raise PresscutError(f"{folder}: missing sub-folder {d.name}/")
+    for gold_path in sorted(gold_dir.glob("*.txt"), key=lambda p: p.name):
+        html_path = in_dir / f"{gold_path.stem}.html"
+        if not html_path.is_file():
+            raise PresscutError(f"{gold_path}: no input page {html_path.name}")
+        yield gold_path, gold_path.read_bytes(), html_path.read_bytes()
 
 
 def read_utf8(path: Path, data: bytes | None = None) -> str:
