@@ -56,48 +56,48 @@ def articles(n: int, *, seed: int = 0, words: int = 300, block: int = 10_000,
     ranks = np.arange(1, len(voc) + 1)
     p = 1.0 / ranks**1.05
     cdf = np.cumsum(p / p.sum())
+    words_of = voc.tolist()  # joining Python strings is much faster than NumPy's
     made = 0
     while made < n:
         size = min(block, n - made)
+        # every source's words for the block in one draw
+        lengths = np.maximum(5, rng.normal(words, words / 4, size).astype(int))
+        drawn = np.split(_draw(cdf, int(lengths.sum()), rng), np.cumsum(lengths)[:-1])
         body: list[str | None] = [None] * size
         cluster: list[str | None] = [None] * size
         level: list[str] = ["source"] * size
         order = rng.permutation(size)  # positions in the block, sources first
         k = 0
+
+        def free_slot(after: int) -> int:
+            nonlocal k
+            k = max(k, after + 1)
+            while k < size and body[order[k]] is not None:
+                k += 1
+            return k
+
         for pos_i in range(size):
             pos = order[pos_i]
             if body[pos] is not None:
                 continue
-            ws = voc[_draw(cdf, max(5, int(rng.normal(words, words / 4))), rng)]
+            ws = drawn[pos_i].tolist()
             aid = f"syn{made + pos:08d}"
-            body[pos] = " ".join(ws)
+            body[pos] = " ".join([words_of[w] for w in ws])
             cluster[pos] = aid
             if rng.random() < dup_share:
                 for _ in range(int(rng.integers(1, 5))):
-                    # a free slot later in the shuffled order
-                    while k < size and body[order[k]] is not None:
-                        k += 1
-                    k = max(k, pos_i + 1)
-                    while k < size and body[order[k]] is not None:
-                        k += 1
-                    if k >= size:
+                    if free_slot(pos_i) >= size:
                         break
                     slot = order[k]
                     lv = LEVELS[int(rng.integers(len(LEVELS)))]
-                    body[slot] = _edit(ws, lv, voc, cdf, rng)
+                    body[slot] = _edit(ws, lv, words_of, cdf, rng)
                     cluster[slot] = aid
                     level[slot] = lv
-            if rng.random() < sibling_share:
-                while k < size and body[order[k]] is not None:
-                    k += 1
-                k = max(k, pos_i + 1)
-                while k < size and body[order[k]] is not None:
-                    k += 1
-                if k < size:
-                    slot = order[k]
-                    body[slot] = _sibling(ws, voc, cdf, rng)
-                    cluster[slot] = f"syn{made + slot:08d}"
-                    level[slot] = "sibling"
+            if rng.random() < sibling_share and free_slot(pos_i) < size:
+                slot = order[k]
+                body[slot] = _sibling(ws, words_of, cdf, rng)
+                cluster[slot] = f"syn{made + slot:08d}"
+                level[slot] = "sibling"
         ids = [f"syn{made + i:08d}" for i in range(size)]
         titles = [f"Article {made + i}" for i in range(size)]
         made += size
@@ -110,27 +110,30 @@ def _draw(cdf: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
     return np.minimum(np.searchsorted(cdf, rng.random(m)), len(cdf) - 1)
 
 
-def _sibling(ws: np.ndarray, voc: np.ndarray, cdf: np.ndarray, rng: np.random.Generator) -> str:
+def _sibling(ws: list[int], words_of: list[str], cdf: np.ndarray,
+             rng: np.random.Generator) -> str:
     keep = int(len(ws) * rng.uniform(0.7, 0.9))
     start = int(rng.integers(0, len(ws) - keep + 1))
-    fresh = voc[_draw(cdf, len(ws) - keep, rng)]
-    return " ".join(np.concatenate([fresh[: len(fresh) // 2], ws[start : start + keep],
-                                    fresh[len(fresh) // 2 :]]))
+    fresh = _draw(cdf, len(ws) - keep, rng).tolist()
+    half = len(fresh) // 2
+    return " ".join([words_of[w] for w in fresh[:half] + ws[start : start + keep] + fresh[half:]])
 
 
-def _edit(ws: np.ndarray, level: str, voc: np.ndarray, cdf: np.ndarray,
+def _edit(ws: list[int], level: str, words_of: list[str], cdf: np.ndarray,
           rng: np.random.Generator) -> str:
-    ws = ws.copy()
+    ws = list(ws)
     if level == "trail":
-        return " ".join(ws) + "\n" + "\n".join(rng.choice(_TRAIL, 3, replace=False))
+        return " ".join([words_of[w] for w in ws]) + "\n" + "\n".join(
+            rng.choice(_TRAIL, 3, replace=False).tolist())
     if level.startswith("sub"):
         share = int(level[3:]) / 100
         m = max(1, int(round(share * len(ws))))
-        at = rng.choice(len(ws), m, replace=False)
-        ws[at] = voc[_draw(cdf, m, rng)]
+        for at, w in zip(rng.choice(len(ws), m, replace=False).tolist(),
+                         _draw(cdf, m, rng).tolist()):
+            ws[at] = w
     elif level == "cut":
         ws = ws[: max(1, int(len(ws) * rng.uniform(0.6, 0.9)))]
-    return " ".join(ws)
+    return " ".join([words_of[w] for w in ws])
 
 
 def write(path: Path, n: int, **kw) -> Path:
