@@ -68,14 +68,6 @@ def articles(n: int, *, seed: int = 0, words: int = 300, block: int = 10_000,
         level: list[str] = ["source"] * size
         order = rng.permutation(size)  # positions in the block, sources first
         k = 0
-
-        def free_slot(after: int) -> int:
-            nonlocal k
-            k = max(k, after + 1)
-            while k < size and body[order[k]] is not None:
-                k += 1
-            return k
-
         for pos_i in range(size):
             pos = order[pos_i]
             if body[pos] is not None:
@@ -86,14 +78,15 @@ def articles(n: int, *, seed: int = 0, words: int = 300, block: int = 10_000,
             cluster[pos] = aid
             if rng.random() < dup_share:
                 for _ in range(int(rng.integers(1, 5))):
-                    if free_slot(pos_i) >= size:
+                    k = _free_slot(order, body, k, pos_i)
+                    if k >= size:
                         break
                     slot = order[k]
                     lv = LEVELS[int(rng.integers(len(LEVELS)))]
                     body[slot] = _edit(ws, lv, words_of, cdf, rng)
                     cluster[slot] = aid
                     level[slot] = lv
-            if rng.random() < sibling_share and free_slot(pos_i) < size:
+            if rng.random() < sibling_share and (k := _free_slot(order, body, k, pos_i)) < size:
                 slot = order[k]
                 body[slot] = _sibling(ws, words_of, cdf, rng)
                 cluster[slot] = f"syn{made + slot:08d}"
@@ -104,6 +97,14 @@ def articles(n: int, *, seed: int = 0, words: int = 300, block: int = 10_000,
         yield pa.RecordBatch.from_arrays(
             [pa.array(ids), pa.array(titles), pa.array(body), pa.array(cluster), pa.array(level)],
             schema=SCHEMA)
+
+
+def _free_slot(order: np.ndarray, body: list, k: int, after: int) -> int:
+    """The first position of the shuffled order past ``after`` (and ``k``) still empty."""
+    k = max(k, after + 1)
+    while k < len(order) and body[order[k]] is not None:
+        k += 1
+    return k
 
 
 def _draw(cdf: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
