@@ -130,6 +130,11 @@ def test_test_scorings_are_counted_per_model_version(tmp_path):
     assert fnc1_bench.log_test_scoring(log, "m", {"a": 1}, "fp", {"x": 1}) == 1
     assert fnc1_bench.log_test_scoring(log, "m", {"a": 1}, "fp", {"x": 1}) == 2
     assert fnc1_bench.log_test_scoring(log, "m", {"a": 2}, "fp", {"x": 1}) == 1
+    fnc1_bench.log_test_scoring(log, "m", {"a": 3}, "other-data", {"x": 1})
+    fnc1_bench.log_test_scoring(log, "n", {}, "fp", {"x": 1})
+    # the board counts every look at this test by name: a reworked model keeps its history
+    assert fnc1_bench.test_scorings_by_name(log, "fp") == {"m": 3, "n": 1}
+    assert fnc1_bench.test_scorings_by_name(tmp_path / "absent.jsonl", "fp") == {}
 
 
 def test_benchmark_runs_on_an_imported_fixture(tmp_path):
