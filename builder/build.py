@@ -226,12 +226,16 @@ def build(
     synthetic_sizes: dict[str, int] | None = None,
     progress: bool = False,
     real_sources: Path | None = None,
+    repin_synthetic: bool = False,
 ) -> BuildReport:
     """Validate the corpus and write every config. ``strict`` fails on any refusal.
 
     The synthetic config is generated after the gold split assignment, because its pools
     may only draw on gold pages that the assignment puts in train or validation. Every
     output is staged and moved into place together (see :class:`Staging`).
+
+    ``repin_synthetic`` renews the pin of the gold pages the generator learns from (see
+    :mod:`presscut.builder.pools`) from this build's split assignment, with a new version.
 
     The ``real`` config is rebuilt from the published corpora when ``real_sources`` names
     their folder; otherwise the committed one is checked against its manifest and kept.
@@ -258,7 +262,7 @@ def build(
     try:
         _write_all(root, corpus, pending, previous, stage, report, synthetic=synthetic,
                    synthetic_seed=synthetic_seed, synthetic_sizes=synthetic_sizes,
-                   progress=progress, real_sources=real_sources)
+                   progress=progress, real_sources=real_sources, repin=repin_synthetic)
         stage.commit()
     finally:
         stage.discard()
@@ -301,7 +305,8 @@ def gold_tables(corpus: Corpus, previous: dict[str, str] | None = None):
 
 
 def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildReport, *,
-               synthetic, synthetic_seed, synthetic_sizes, progress, real_sources=None) -> None:
+               synthetic, synthetic_seed, synthetic_sizes, progress, real_sources=None,
+               repin=False) -> None:
     assignment, by_split = gold_tables(corpus, previous)
     groups = splitting.leakage_groups(corpus.pages)
     pages = sorted(corpus.pages, key=lambda p: p.doc_id)
@@ -343,6 +348,8 @@ def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildRep
         )
     assert built == {p["doc_id"] for p in report.pages if p["status"] == "built"}
     if synthetic:
+        if repin:
+            _repin(root, stage, assignment)
         _build_synthetic(root, stage.dir, report, synthetic_seed, synthetic_sizes, progress,
                          assignment)
     _build_real(stage, report, real_sources, progress)
@@ -362,6 +369,18 @@ def _build_real(stage: Staging, report: BuildReport, sources: Path | None, progr
     report.rows[real_build.CONFIG] = real.rows
     report.files.update(real.files)
     report.real = real.summary()
+
+
+def _repin(root, stage: Staging, assignment: dict[str, str]) -> None:
+    """Write the renewed pin where the corpus reads it (it is an input, not a build output:
+    it is written before the synthetic pages that follow it)."""
+    from presscut.builder.pools import pin_json, pin_path, read_pin
+
+    old = read_pin(root)
+    path = pin_path(root)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(pin_json(root, assignment, (old["version"] + 1) if old else 1), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest) -> None:

@@ -10,6 +10,13 @@ Three sources feed a :class:`Pools`:
 Test pages never feed a pool: a page enters only when ``splits/manifest.json`` puts it
 in train or validation, and any pool text that also occurs on a test page is dropped
 (boilerplate is site-wide, so a line learned from a train page can sit on a test page too).
+
+What the build's generator learns from gold is **pinned** (``corpus/synth_inputs.json``,
+versioned): the pages it reads and the test pages it keeps out, each with the sha256 of its
+raw page and of its label file. Adding a gold page therefore never moves a synthetic page;
+taking new pages in is an explicit step (``presscut build --repin-synthetic``) that bumps the
+pin's version and regenerates the synthetic config. A pinned page whose text or labels
+changed is an error until the pin is renewed.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from presscut.errors import PresscutError
 DATA_DIR = Path(__file__).parent / "data"
 BUILTIN_ARTICLES = DATA_DIR / "articles.jsonl"
 BUILTIN_BOILERPLATE = DATA_DIR / "boilerplate.json"
+PIN_NAME = "synth_inputs.json"  # in the corpus folder, beside raw/ and labels/
 
 # Kinds of boilerplate the generator places at specific spots of a page.
 BOILERPLATE_KINDS: tuple[str, ...] = (
@@ -298,14 +306,84 @@ def load_gold_pools(root: Path | None = None, manifest: dict[str, str] | None = 
     return gold_pools(corpus.pages, manifest)
 
 
+def _label_sha(root: Path | None, doc_id: str) -> str:
+    path = paths.corpus_dir(root) / "labels" / f"{doc_id}.yaml"
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def pin_json(root: Path | None, manifest: dict[str, str], version: int) -> str:
+    """The pin for today's gold: train/validation pages to learn from, test pages to keep out."""
+    from presscut.builder.corpus import load_corpus
+
+    corpus = load_corpus(root, provenances=("gold",))
+    entry = {p.doc_id: {"page_sha256": p.sha256, "label_sha256": _label_sha(root, p.doc_id)}
+             for p in corpus.pages if p.doc_id in manifest}
+    learn = {d: e for d, e in sorted(entry.items()) if manifest[d] in ("train", "validation")}
+    keep_out = {d: e for d, e in sorted(entry.items()) if manifest[d] not in ("train", "validation")}
+    doc = {"version": version,
+           "why": "the gold pages the synthetic generator learns from (learn_from) and whose "
+                  "lines it never uses (keep_out); renew with presscut build --repin-synthetic",
+           "learn_from": learn, "keep_out": keep_out}
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def pin_path(root: Path | None = None) -> Path:
+    return paths.corpus_dir(root) / PIN_NAME
+
+
+def read_pin(root: Path | None = None) -> dict | None:
+    path = pin_path(root)
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        _ = doc["version"], dict(doc["learn_from"]), dict(doc["keep_out"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise PresscutError(f"{path}: not a synthetic-input pin ({err})") from None
+    return doc
+
+
+def pinned_gold_pools(root: Path | None, pin: dict, manifest: dict[str, str] | None = None) -> Pools:
+    """Pools from exactly the pinned gold pages; pages added since the pin are not read."""
+    from presscut.builder.corpus import load_corpus
+
+    pages = {p.doc_id: p for p in load_corpus(root, provenances=("gold",)).pages}
+    stale = []
+    for group in ("learn_from", "keep_out"):
+        for doc_id, want in pin[group].items():
+            page = pages.get(doc_id)
+            if page is None:
+                stale.append(f"{doc_id}: pinned ({group}) but no longer a gold page")
+            elif page.sha256 != want["page_sha256"]:
+                stale.append(f"{doc_id}: raw page changed since the pin")
+            elif _label_sha(root, doc_id) != want["label_sha256"]:
+                stale.append(f"{doc_id}: label file changed since the pin")
+    moved = [f"{d}: pinned to learn from, now in {manifest[d]}" for d in pin["learn_from"]
+             if manifest and manifest.get(d) not in (None, "train", "validation")]
+    if stale or moved:
+        raise PresscutError(
+            f"{pin_path(root)}: the synthetic generator's pinned inputs changed (renew the pin with "
+            "`presscut build --repin-synthetic`; it regenerates the synthetic config)",
+            stale + moved,
+        )
+    split = {**dict.fromkeys(pin["keep_out"], "test"), **dict.fromkeys(pin["learn_from"], "train")}
+    pools = gold_pools([pages[d] for d in sorted(split)], split)
+    pools.sources = [f"gold pin v{pin['version']}: {len(pin['learn_from'])} page(s)"]
+    return pools
+
+
 def default_pools(
     root: Path | None = None, extra: Iterable[Path] = (), use_gold: bool = True,
-    manifest: dict[str, str] | None = None,
+    manifest: dict[str, str] | None = None, pinned: bool = True,
 ) -> Pools:
     """The built-in pool, plus train/validation gold, plus any clean-article JSONL files.
-    ``manifest`` is the build's own split assignment when it is not written yet."""
+    ``manifest`` is the build's own split assignment when it is not written yet. With
+    ``pinned`` (the default) and a pin file present, gold comes from the pin only."""
     pools = builtin_pools()
-    if use_gold:
+    pin = read_pin(root) if pinned else None
+    if use_gold and pin is not None:
+        pools.extend(pinned_gold_pools(root, pin, manifest))
+    elif use_gold:
         pools.extend(load_gold_pools(root, manifest))
     for path in extra:
         pools.extend(load_article_pool(Path(path)))

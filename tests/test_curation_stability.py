@@ -66,6 +66,8 @@ def test_adding_and_promoting_pages_keeps_earlier_splits_and_records(project_cop
     committed = manifest(project_copy)
     build(project_copy)
     before = records(project_copy)
+    synthetic = {s: (project_copy / "splits" / "synthetic" / f"{s}.parquet").read_bytes()
+                 for s in SPLITS}
     assert {d: s for d, s in manifest(project_copy).items() if d in committed} == committed
 
     leaky, quoted = _leaky_page(project_copy, committed, tmp_path)
@@ -97,3 +99,7 @@ def test_adding_and_promoting_pages_keeps_earlier_splits_and_records(project_cop
     assert splits_after[new_ids[1]] == committed[quoted]
     assert all(after["pages"][d][1]["provenance"] == PROVENANCES.index("gold")
                for d in new_ids)
+    # #10.4: the generator learns from pinned gold, so no synthetic page moved either
+    for s in SPLITS:
+        assert (project_copy / "splits" / "synthetic" / f"{s}.parquet").read_bytes() \
+            == synthetic[s], f"synthetic {s} moved"

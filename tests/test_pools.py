@@ -220,3 +220,35 @@ def test_builtin_pool_is_original_text():
     pools = builtin_pools()
     texts = {" ".join(t.split()) for t in _pool_texts(pools)}
     assert not texts & corpus
+
+
+def test_pinned_pools_ignore_added_pages_and_refuse_changed_ones(project_copy):
+    """#10.4: what the generator learns from gold is pinned, so a new gold page moves nothing."""
+    from presscut.builder import pools as pooling
+    from presscut.errors import PresscutError
+
+    pin = pooling.read_pin(project_copy)
+    assert pin is not None and pin["learn_from"]
+    before = pooling.default_pools(project_copy)
+    # a gold page the pin does not name: its text must not reach any pool
+    raw, labels = project_copy / "corpus" / "raw", project_copy / "corpus" / "labels"
+    pinned = sorted(pin["learn_from"])[0]
+    from presscut.builder.corpus import load_corpus
+
+    pages = {p.doc_id: p for p in load_corpus(project_copy, provenances=("gold",)).pages}
+    unpinned = dict(pages)
+    for d in [*pin["learn_from"], *pin["keep_out"]]:
+        unpinned.pop(d, None)
+    assert not unpinned  # the committed pin covers today's gold
+    after_pages = pooling.pinned_gold_pools(project_copy, pin)
+    assert [a.id for a in after_pages.articles] == [
+        a.id for a in before.articles if a.id.startswith(pooling.GOLD_PREFIX)
+    ]
+    # a pinned page whose labels changed is refused until the pin is renewed
+    path = labels / f"{pinned}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    with pytest.raises(PresscutError, match="repin-synthetic") as err:
+        pooling.default_pools(project_copy)
+    assert err.value.problems == [f"{pinned}: label file changed since the pin"]
+    assert raw.is_dir()
+

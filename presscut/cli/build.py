@@ -51,6 +51,11 @@ def build(
         "(article-extraction-benchmark/, html-cleaning-dataset-merged/): rebuild the real "
         "config from them. Without it the committed real config is checked and kept.",
     ),
+    repin_synthetic: bool = typer.Option(
+        False, help="Renew corpus/synth_inputs.json, the pinned gold pages the synthetic "
+        "generator learns from (new version; the synthetic config follows). Without it, "
+        "added gold pages never move a synthetic page.",
+    ),
 ) -> None:
     """Build every dataset config as Parquet under splits/, with a manifest and a build report."""
     from presscut.builder.build import REPORT_FILE
@@ -62,7 +67,7 @@ def build(
     out_dir = out or paths.splits_dir(root)
     report = run_build(
         root, out_dir=out_dir, strict=strict, synthetic=synthetic, progress=True,
-        real_sources=real_sources,
+        real_sources=real_sources, repin_synthetic=repin_synthetic,
     )
     if out is None:
         update_docs(root, report)
