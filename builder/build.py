@@ -384,12 +384,14 @@ def _repin(root, stage: Staging, assignment: dict[str, str]) -> None:
 
 
 def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest) -> None:
+    # a lenient build goes on without the pinned pages it refused (strict builds stop first)
     from presscut.builder.pools import default_pools
     from presscut.builder.synth_write import DEFAULT_SIZES, write_synthetic
 
     sizes = sizes or DEFAULT_SIZES
     write_synthetic(
-        out_dir / "synthetic", sizes, seed=seed, pools=default_pools(root, manifest=manifest),
+        out_dir / "synthetic", sizes, seed=seed,
+        pools=default_pools(root, manifest=manifest, refused=[p["doc_id"] for p in report.refused]),
         progress=progress,
     )
     report.rows["synthetic"] = {}

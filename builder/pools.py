@@ -343,16 +343,25 @@ def read_pin(root: Path | None = None) -> dict | None:
     return doc
 
 
-def pinned_gold_pools(root: Path | None, pin: dict, manifest: dict[str, str] | None = None) -> Pools:
-    """Pools from exactly the pinned gold pages; pages added since the pin are not read."""
+def pinned_gold_pools(root: Path | None, pin: dict, manifest: dict[str, str] | None = None,
+                      refused: Iterable[str] = ()) -> Pools:
+    """Pools from exactly the pinned gold pages; pages added since the pin are not read.
+
+    ``refused`` are pages a lenient build refused: a draft build goes on without them (its
+    synthetic pages then differ from the pin's, and :attr:`Pools.sources` says which were
+    left out) where a strict build, or any other change to a pinned page, is an error.
+    """
     from presscut.builder.corpus import load_corpus
 
     pages = {p.doc_id: p for p in load_corpus(root, provenances=("gold",)).pages}
-    stale = []
+    refused = set(refused)
+    stale, skipped = [], []
     for group in ("learn_from", "keep_out"):
         for doc_id, want in pin[group].items():
             page = pages.get(doc_id)
-            if page is None:
+            if doc_id in refused:
+                skipped.append(doc_id)
+            elif page is None:
                 stale.append(f"{doc_id}: pinned ({group}) but no longer a gold page")
             elif page.sha256 != want["page_sha256"]:
                 stale.append(f"{doc_id}: raw page changed since the pin")
@@ -367,14 +376,17 @@ def pinned_gold_pools(root: Path | None, pin: dict, manifest: dict[str, str] | N
             stale + moved,
         )
     split = {**dict.fromkeys(pin["keep_out"], "test"), **dict.fromkeys(pin["learn_from"], "train")}
+    for doc_id in skipped:
+        del split[doc_id]
     pools = gold_pools([pages[d] for d in sorted(split)], split)
-    pools.sources = [f"gold pin v{pin['version']}: {len(pin['learn_from'])} page(s)"]
+    pools.sources = [f"gold pin v{pin['version']}: {len(pin['learn_from'])} page(s)"
+                     + (f", without refused {', '.join(sorted(skipped))}" if skipped else "")]
     return pools
 
 
 def default_pools(
     root: Path | None = None, extra: Iterable[Path] = (), use_gold: bool = True,
-    manifest: dict[str, str] | None = None, pinned: bool = True,
+    manifest: dict[str, str] | None = None, pinned: bool = True, refused: Iterable[str] = (),
 ) -> Pools:
     """The built-in pool, plus train/validation gold, plus any clean-article JSONL files.
     ``manifest`` is the build's own split assignment when it is not written yet. With
@@ -382,7 +394,7 @@ def default_pools(
     pools = builtin_pools()
     pin = read_pin(root) if pinned else None
     if use_gold and pin is not None:
-        pools.extend(pinned_gold_pools(root, pin, manifest))
+        pools.extend(pinned_gold_pools(root, pin, manifest, refused))
     elif use_gold:
         pools.extend(load_gold_pools(root, manifest))
     for path in extra:

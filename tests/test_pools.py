@@ -252,3 +252,41 @@ def test_pinned_pools_ignore_added_pages_and_refuse_changed_ones(project_copy):
     assert err.value.problems == [f"{pinned}: label file changed since the pin"]
     assert raw.is_dir()
 
+
+
+def test_pinned_page_refused_by_a_lenient_build_is_left_out_and_said(project_copy):
+    """A draft (lenient) build goes on without a pinned page it refused, and says so;
+    outside such a build the same change is an error naming the page."""
+    from presscut.builder import pools as pooling
+    from presscut.builder.build import build
+
+    pin = pooling.read_pin(project_copy)
+    pinned = sorted(pin["learn_from"])[0]
+    (project_copy / "corpus" / "labels" / f"{pinned}.yaml").unlink()
+    with pytest.raises(PresscutError) as err:
+        pooling.default_pools(project_copy)
+    assert err.value.problems == [f"{pinned}: pinned (learn_from) but no longer a gold page"]
+
+    report = build(project_copy, strict=False)
+    assert {p["doc_id"]: p["status"] for p in report.pages}[pinned] == "refused"
+    pools = pooling.default_pools(project_copy, refused=[pinned])
+    assert any(f"without refused {pinned}" in s for s in pools.sources)
+    assert not any(a.id.startswith(pooling.GOLD_PREFIX) and pinned in a.id for a in pools.articles)
+
+
+def test_repin_takes_a_changed_page_in_with_a_new_version(project_copy):
+    import hashlib
+
+    from presscut.builder import pools as pooling
+    from presscut.builder.build import build
+
+    pinned = sorted(pooling.read_pin(project_copy)["learn_from"])[0]
+    label = project_copy / "corpus" / "labels" / f"{pinned}.yaml"
+    label.write_text(label.read_text(encoding="utf-8") + "# checked again\n", encoding="utf-8")
+    with pytest.raises(PresscutError, match="repin-synthetic"):
+        build(project_copy)
+    build(project_copy, repin_synthetic=True)
+    pin = pooling.read_pin(project_copy)
+    assert pin["version"] == 2
+    assert pin["learn_from"][pinned]["label_sha256"] == hashlib.sha256(label.read_bytes()).hexdigest()
+    build(project_copy)  # the renewed pin is accepted as it stands
