@@ -24,14 +24,13 @@ from presscut.builder.corpus import Corpus, load_corpus, require_clean
 from presscut.errors import AnnotationError
 from presscut.schema import (
     CONFIG_FEATURES,
-    DUP_KINDS,
     GOLD_CONFIGS,
     PROVENANCES,
-    ROLES,
     SPLITS,
     STANCE_SOURCES,
     STANCES,
 )
+from presscut.schema import segmentation_row as schema_segmentation_row
 
 REPORT_FILE = "build_report.json"
 MANIFEST_FILE = "manifest.json"
@@ -73,29 +72,10 @@ def page_row(page: Page) -> dict:
 
 
 def segmentation_row(page: Page) -> dict:
-    spans = []
-    for a in page.articles:
-        start_char, end_char = page.char_span(a)
-        spans.append(
-            {
-                "start_line": a.start_line,
-                "end_line": a.end_line,
-                "start_char": start_char,
-                "end_char": end_char,
-            }
-        )
-    return {
-        "doc_id": page.doc_id,
-        "lines": page.lines,
-        "roles": [ROLES.index(r) for r in page.roles],
-        "article_index": page.article_index(),
-        "dup_group": page.dup_group_of_line(),
-        "articles": spans,
-        "dup_groups": [
-            {"lines": g.lines, "kind": DUP_KINDS.index(g.kind)} for g in page.dup_groups
-        ],
-        "provenance": PROVENANCES.index(page.provenance),
-    }
+    return schema_segmentation_row(
+        page.doc_id, page.lines, list(page.roles),
+        [(a.start_line, a.end_line) for a in page.articles],
+        [(g.lines, g.kind) for g in page.dup_groups], page.provenance)
 
 
 def article_rows(page: Page) -> Iterable[dict]:

@@ -27,13 +27,12 @@ from presscut.builder.parquet_stream import write_rows
 from presscut.builder.pools import read_article_jsonl
 from presscut.errors import PresscutError
 from presscut.schema import (
-    DUP_KINDS,
     PAGES_FEATURES,
     PROVENANCES,
-    ROLES,
     SEGMENTATION_FEATURES,
-    line_char_offsets,
+    exact_repeats,
 )
+from presscut.schema import segmentation_row as schema_segmentation_row
 
 
 @dataclass(frozen=True)
@@ -222,39 +221,9 @@ def segmentation_row(doc_id: str, lines: list[str], body: list[bool], heads: lis
             if any(fuzz.ratio(lines[i], h) >= 90 for h in heads):
                 roles[i], start = "title", i
                 break
-        offsets = line_char_offsets(lines)
-        articles.append(
-            {
-                "start_line": start,
-                "end_line": last + 1,
-                "start_char": offsets[start],
-                "end_char": offsets[last] + len(lines[last]),
-            }
-        )
-    index = [
-        0 if articles and articles[0]["start_line"] <= i < articles[0]["end_line"] else -1
-        for i in range(len(lines))
-    ]
-    groups: dict[str, list[int]] = {}
-    for i, line in enumerate(lines):
-        groups.setdefault(line.strip(), []).append(i)
-    dup_groups = [g for g in groups.values() if len(g) > 1]
-    dup_groups.sort(key=lambda g: g[0])
-    dup_of = [-1] * len(lines)
-    for j, g in enumerate(dup_groups):
-        for i in g:
-            dup_of[i] = j
-    return {
-        "doc_id": doc_id,
-        "lines": lines,
-        "roles": [ROLES.index(r) for r in roles],
-        "article_index": index,
-        "dup_group": dup_of,
-        "articles": articles,
-        "dup_groups": [{"lines": g, "kind": DUP_KINDS.index("exact")} for g in dup_groups],
-        # roles are derived by alignment, not read by a person
-        "provenance": PROVENANCES.index("silver"),
-    }
+        articles.append((start, last + 1))
+    # roles are derived by alignment, not read by a person
+    return schema_segmentation_row(doc_id, lines, roles, articles, exact_repeats(lines), "silver")
 
 
 def html_gold_rows(folder: Path, report: dict | None = None) -> Iterator[dict]:

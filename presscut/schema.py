@@ -64,6 +64,49 @@ def line_char_offsets(lines: list[str]) -> list[int]:
     return offsets
 
 
+def segmentation_row(
+    doc_id: str,
+    lines: list[str],
+    roles: list[str],
+    articles: list[tuple[int, int]] = (),
+    dup_groups: list[tuple[list[int], str]] = (),
+    provenance: str = "gold",
+) -> dict:
+    """The segmentation fields of a page: role names, article line spans ``(start, end)``
+    (end exclusive) and duplicate groups ``(lines, kind)``, encoded as every config stores
+    them (label integers, per-line article and group indexes, character spans)."""
+    offsets = line_char_offsets(list(lines))
+    index, group = [-1] * len(lines), [-1] * len(lines)
+    for k, (start, end) in enumerate(articles):
+        index[start:end] = [k] * (end - start)
+    for g, (members, _) in enumerate(dup_groups):
+        for i in members:
+            group[i] = g
+    return {
+        "doc_id": doc_id,
+        "lines": list(lines),
+        "roles": [ROLES.index(r) for r in roles],
+        "article_index": index,
+        "dup_group": group,
+        "articles": [{"start_line": s, "end_line": e, "start_char": offsets[s],
+                      "end_char": offsets[e - 1] + len(lines[e - 1])} for s, e in articles],
+        "dup_groups": [{"lines": list(m), "kind": DUP_KINDS.index(kind)}
+                       for m, kind in dup_groups],
+        "provenance": PROVENANCES.index(provenance),
+    }
+
+
+def exact_repeats(lines: list[str]) -> list[tuple[list[int], str]]:
+    """Groups of non-blank lines that repeat exactly (whitespace-trimmed) inside a page,
+    for imported pages whose source marks no duplicates: the ``exact`` ones are certain."""
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        if not is_blank(line):
+            seen.setdefault(line.strip(), []).append(i)
+    return [(g, "exact") for g in sorted((g for g in seen.values() if len(g) > 1),
+                                         key=lambda g: g[0])]
+
+
 def article_id(doc_id: str, k: int) -> str:
     return f"{doc_id}/{k}"
 

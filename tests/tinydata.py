@@ -16,7 +16,8 @@ from datasets import ClassLabel, Value
 
 from presscut import paths
 from presscut.harness.gold import gold_files
-from presscut.schema import CONFIG_FEATURES, DUP_KINDS, ROLES, STANCES, is_blank
+from presscut.schema import CONFIG_FEATURES, STANCES, is_blank
+from presscut.schema import segmentation_row as schema_segmentation_row
 from presscut.tasks import ALL, get_task
 
 
@@ -53,23 +54,10 @@ def segmentation_row(
 ) -> dict:
     """A segmentation row from role names; blank lines get role ``blank`` whatever is given."""
     roles = ["blank" if is_blank(x) else r for x, r in zip(lines, roles)]
-    index = [-1] * len(lines)
-    for k, (s, e) in enumerate(articles):
-        index[s:e] = [k] * (e - s)
-    group = [-1] * len(lines)
-    for g, members in enumerate(dup_groups):
-        for i in members:
-            group[i] = g
-    return {
-        "doc_id": doc_id,
-        "lines": list(lines),
-        "roles": [ROLES.index(r) for r in roles],
-        "article_index": index,
-        "dup_group": group,
-        "articles": [{"start_line": s, "end_line": e, "start_char": 0, "end_char": 0}
-                     for s, e in articles],
-        "dup_groups": [{"lines": list(g), "kind": DUP_KINDS.index("exact")} for g in dup_groups],
-    }
+    row = schema_segmentation_row(doc_id, list(lines), roles, [tuple(a) for a in articles],
+                                  [(list(g), "exact") for g in dup_groups])
+    del row["provenance"]  # the callers' configs say where their rows come from
+    return row
 
 
 def stance_row(headline_id: str, body_id: str, stance: str) -> dict:

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from presscut.builder.real import align as aligning
 from presscut.builder.real import convert
 from presscut.builder.real.source import SourcePage, sha256
-from presscut.schema import DUP_KINDS, PROVENANCES, ROLES, is_blank, line_char_offsets
-
-_IMPORTED = PROVENANCES.index("imported")
+from presscut.schema import ROLES, exact_repeats, segmentation_row
 
 
 @dataclass
@@ -18,15 +16,6 @@ class Outcome:
     row: dict | None
     refused: str | None
     coverage: float
-
-
-def _dup_groups(lines: list[str]) -> list[list[int]]:
-    """Exact repeats of a non-blank line inside the page (whitespace-trimmed)."""
-    seen: dict[str, list[int]] = {}
-    for i, line in enumerate(lines):
-        if not is_blank(line):
-            seen.setdefault(line.strip(), []).append(i)
-    return sorted((g for g in seen.values() if len(g) > 1), key=lambda g: g[0])
 
 
 def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
@@ -44,27 +33,9 @@ def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
     if not any(r == "body" for r in roles):
         return Outcome(page.doc_id, None, "no line aligns as body", al.coverage)
     start, end = content[0], content[-1] + 1
-    offsets = line_char_offsets(lines)
-    span = {
-        "start_line": start,
-        "end_line": end,
-        "start_char": offsets[start],
-        "end_char": offsets[end - 1] + len(lines[end - 1]),
-    }
-    groups = _dup_groups(lines)
-    dup_of = [-1] * len(lines)
-    for j, g in enumerate(groups):
-        for i in g:
-            dup_of[i] = j
     row = {
-        "doc_id": page.doc_id,
-        "lines": lines,
-        "roles": [ROLES.index(r) for r in roles],
-        "article_index": [0 if start <= i < end else -1 for i in range(len(lines))],
-        "dup_group": dup_of,
-        "articles": [span],
-        "dup_groups": [{"lines": g, "kind": DUP_KINDS.index("exact")} for g in groups],
-        "provenance": _IMPORTED,
+        **segmentation_row(page.doc_id, lines, roles, [(start, end)], exact_repeats(lines),
+                           "imported"),
         "sha256": sha256(conv.text.encode("utf-8")),
         "source": {"corpus": page.corpus, "page_id": page.page_id, "url": page.url},
         "licence": page.licence,
