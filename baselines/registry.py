@@ -40,6 +40,10 @@ class BaselineSpec:
     optional: bool = False  # left out of the default run (``presscut baselines run --extra``)
     default: bool = False  # the task's default model (``presscut predict``)
     order: int = 100  # position in tables among its task's baselines (floors first)
+    # folder (under the project root) of its committed fitted model: predict, add and
+    # ``baselines run`` load it; ``presscut baselines refit`` rebuilds it with the
+    # factory's ``fit_saved(root)``
+    saved: str = ""
 
     def make(self, **params) -> Any:
         """A fresh, unfitted estimator (``params`` override the entry's own)."""
@@ -71,8 +75,8 @@ def baseline(task: str, name: str, **options) -> Callable[[Factory], Factory]:
     """Class/function decorator: register ``obj`` as baseline ``name`` of ``task``.
 
     ``options`` are the :class:`BaselineSpec` fields (``params``, ``trains``, ``grid``,
-    ``caveat``, ``extras``, ``optional``, ``default``, ``order``). Stack it to register one
-    class under several tasks or parameter sets.
+    ``caveat``, ``extras``, ``optional``, ``default``, ``order``, ``saved``). Stack it to
+    register one class under several tasks or parameter sets.
     """
 
     def decorate(obj: Factory) -> Factory:
@@ -163,5 +167,101 @@ def default_for(task: str) -> BaselineSpec:
 
 def prepare(spec: BaselineSpec, root: Path | None = None, **params) -> tuple[Any, str]:
     """``spec``'s estimator fitted or tuned the way its task does it (non-test data only),
-    with the note the results tables show beside it."""
+    with the note the results tables show beside it; a baseline with a committed fitted
+    model (``saved``) is loaded instead, so every table scores the model users get."""
+    if spec.saved and not params:
+        model = load_saved(spec, root)
+        return model, getattr(model, "describe", lambda: "")()
     return get_task(spec.task).prepare(spec.make(**params), spec, root)
+
+
+def saved_path(spec: BaselineSpec, root: Path | None = None) -> Path:
+    from presscut import paths
+
+    return (root or paths.project_root()) / spec.saved
+
+
+def load_saved(spec: BaselineSpec, root: Path | None = None) -> Any:
+    """The committed fitted model of ``spec``; a missing one says how to rebuild it."""
+    from presscut.baselines.estimator_io import CONFIG_FILE, load
+
+    path = saved_path(spec, root)
+    if not (path / CONFIG_FILE).is_file():
+        raise PresscutError(f"{path}: the fitted {spec.name} model is missing (rebuild it with "
+                            f"`presscut baselines refit {spec.name}`)")
+    return load(path)
+
+
+def refit(spec: BaselineSpec, root: Path | None = None, out: Path | None = None) -> Path:
+    """Fit ``spec``'s committed model again from the data it names and write it to ``out``
+    (default: where it is committed), whole or not at all."""
+    import shutil
+    import tempfile
+
+    from presscut.baselines.estimator_io import save
+
+    if not spec.saved:
+        raise PresscutError(f"baseline {spec.name!r} has no committed model to refit")
+    out = Path(out) if out is not None else saved_path(spec, root)
+    model = spec.factory.fit_saved(root, **spec.params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a committed model is for everyone
+    try:
+        save(model, tmp)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return out
+
+
+def ready(spec: BaselineSpec, root: Path | None = None) -> Any:
+    """``spec``'s estimator ready to predict, fitted at most once per training data.
+
+    A committed model is loaded. A learned or tuned one is prepared as ``baselines run``
+    prepares it and kept under ``build/models/``, keyed by the baseline's code, its
+    parameters and every split file it may learn from, so the next ``predict`` or ``add``
+    loads it instead of fitting again (#10.7); anything else is made on the spot.
+    """
+    if spec.saved:
+        return load_saved(spec, root)
+    if not (spec.trains or spec.grid):
+        return prepare(spec, root)[0]
+    from presscut.baselines.estimator_io import CONFIG_FILE, load, save
+
+    cache = _cache_dir(spec, root)
+    if (cache / CONFIG_FILE).is_file():
+        try:
+            return load(cache)
+        except PresscutError:
+            pass  # a damaged cache entry is rebuilt below
+    model = prepare(spec, root)[0]
+    try:
+        save(model, cache)
+    except (OSError, PresscutError):
+        pass  # a read-only checkout still predicts; it fits again next time
+    return model
+
+
+def _cache_dir(spec: BaselineSpec, root: Path | None) -> Path:
+    import hashlib
+    import inspect
+    import json
+
+    from presscut import paths
+    from presscut.harness.gold import fingerprint
+
+    base = root or paths.project_root()
+    files = sorted(p for p in paths.splits_dir(base).glob("*/*.parquet")
+                   if p.stem != "test")
+    h = hashlib.sha256()
+    h.update(json.dumps([spec.task, spec.name, repr(sorted(spec.params.items()))]).encode())
+    h.update(fingerprint(files).encode())
+    try:  # a changed baseline module is a different model
+        h.update(inspect.getsource(inspect.getmodule(spec.factory)).encode())
+    except (OSError, TypeError):
+        pass
+    return base / "build" / "models" / f"{spec.task}-{spec.name}-{h.hexdigest()[:16]}"

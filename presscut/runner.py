@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from presscut import paths
-from presscut.baselines.registry import BaselineSpec, get, prepare, specs
+from presscut.baselines.registry import BaselineSpec, get, prepare, ready, specs
 from presscut.errors import PresscutError
 from presscut.harness.evaluate import score_predictions
 from presscut.tasks import GOLD, all_tasks, data_kinds, get_task
@@ -172,8 +172,8 @@ def predict_pages(task: str, pages: list[dict], model: str | None = None,
     """Prediction records of ``task`` for raw pages ``{"doc_id", "lines"}``.
 
     ``model`` is a saved model (a path), a baseline name, or None for the task's default
-    baseline; a named or default baseline is fitted the way ``presscut baselines run``
-    fits it (learned ones on the training pages under ``root``).
+    baseline; a named or default baseline is its committed fitted model, or fitted the
+    way ``presscut baselines run`` fits it once and then loaded (``registry.ready``).
     """
     from presscut.baselines.registry import default_for
 
@@ -188,5 +188,5 @@ def predict_pages(task: str, pages: list[dict], model: str | None = None,
         estimator = load(model)
     else:
         spec = default_for(t.name) if model is None else get(t.name, model)
-        estimator, _ = prepare(spec, root)
+        estimator = ready(spec, root)
     return estimator.predict(t.page_inputs(pages))

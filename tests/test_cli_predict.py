@@ -48,3 +48,58 @@ def test_predict_uses_the_tasks_default_baseline(tmp_path):
         assert read_predictions(get_task(task), out).ok  # every record parses as the harness reads it
         records = [json.loads(line) for line in out.read_text().splitlines()]
         assert [r[get_task(task).id_field] for r in records] == [p.stem for p in PAGES]
+
+
+def test_predict_default_loads_the_committed_model_without_fitting(tmp_path, monkeypatch):
+    """The registry's default segmenter is seg-seq's committed model: predict loads it."""
+    from presscut.baselines.segment_seq import SequenceSegmenter
+
+    def no_fit(self, X, y=None):  # noqa: ARG001
+        raise AssertionError("predict must not fit")
+
+    monkeypatch.setattr(SequenceSegmenter, "fit", no_fit)
+    out = tmp_path / "pred.jsonl"
+    result = CliRunner().invoke(app, ["predict", "segmentation", *map(str, PAGES), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert read_predictions(get_task("segmentation"), out).ok
+
+
+def test_add_prelabels_with_the_default_model():
+    from presscut.baselines.registry import default_for
+    from presscut.curation.add import default_prelabeler
+
+    prelabel, name = default_prelabeler()
+    assert name == default_for("segmentation").name == "seg-seq"
+    lines = PAGES[0].read_text(encoding="utf-8").split("\n")
+    assert len(prelabel("x", lines)["roles"]) == len(lines)
+
+
+def test_a_learned_baseline_is_fitted_once_then_loaded(tmp_path, monkeypatch):
+    """#10.7: predict -m seg-learned fitted on every call; now the fit is kept under build/
+    and reused until a split file it may learn from changes."""
+    import shutil
+
+    from presscut.baselines import registry
+    from presscut.baselines.segment_learned import LearnedSegmenter
+
+    gold = tmp_path / "splits" / "segmentation"
+    gold.mkdir(parents=True)
+    shutil.copy(ROOT / "splits" / "segmentation" / "train.parquet", gold / "train.parquet")
+    fits = []
+    real_fit = LearnedSegmenter.fit
+
+    def counting_fit(self, X, y=None):
+        fits.append(len(X))
+        return real_fit(self, X, y)
+
+    monkeypatch.setattr(LearnedSegmenter, "fit", counting_fit)
+    spec = registry.get("segmentation", "seg-learned")
+    pages = [{"doc_id": p.stem, "lines": p.read_text(encoding="utf-8").split("\n")} for p in PAGES]
+    first = registry.ready(spec, tmp_path).predict(pages)
+    second = registry.ready(spec, tmp_path).predict(pages)
+    assert len(fits) == 1 and first == second
+    assert len(list((tmp_path / "build" / "models").iterdir())) == 1
+    # new training data is a new model
+    (gold / "validation.parquet").write_bytes((gold / "train.parquet").read_bytes())
+    registry.ready(spec, tmp_path)
+    assert len(fits) == 2

@@ -22,7 +22,7 @@ def test_folder_segmentation_is_the_default_baselines_prediction(tmp_path):
     rows = pq.read_table(out).to_pylist()
     files = sorted(RAW.glob("*.txt"))
     assert [r["doc_id"] for r in rows] == [f.stem for f in files]
-    model = registry.make("segmentation", default_model()).fit([])
+    model = registry.ready(registry.get("segmentation", default_model()))
     for r, f in zip(rows, files):
         lines = split_lines(f.read_text(encoding="utf-8"))
         pred = model.predict([{"doc_id": f.stem, "lines": lines}])[0]

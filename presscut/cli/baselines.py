@@ -87,3 +87,41 @@ def predict(
         console.print(f"wrote {len(records)} predictions to {out}")
     else:
         typer.echo(lines, nl=False)
+
+
+@baselines_app.command("refit")
+def refit(
+    names: list[str] = typer.Argument(None, metavar="NAME", help="Baselines with a committed "
+                                      "model (default: all of them)."),
+    check: bool = typer.Option(False, help="Fit into a temporary folder and fail unless it is "
+                               "byte-identical to the committed model."),
+    root: Path = typer.Option(None, help="Project checkout (default: this one)."),
+) -> None:
+    """Refit the committed models (``models/``) from the splits they name."""
+    import filecmp
+    import tempfile
+
+    from presscut.baselines.registry import get, refit, saved_path, specs, task_of
+    from presscut.errors import PresscutError
+
+    chosen = ([get(task_of(n), n) for n in names] if names
+              else [s for s in specs() if s.saved])
+    for spec in chosen:
+        if not spec.saved:
+            raise PresscutError(f"baseline {spec.name!r} has no committed model to refit")
+        target = saved_path(spec, root)
+        with console.status(f"fitting {spec.name}"):
+            if not check:
+                refit(spec, root)
+                console.print(f"wrote {escape(str(target))}", highlight=False)
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                fresh = refit(spec, root, Path(tmp) / spec.name)
+                names_ = sorted(p.name for p in fresh.iterdir())
+                same, diff, errors = filecmp.cmpfiles(fresh, target, names_, shallow=False)
+        if check:
+            if diff or errors or sorted(p.name for p in target.iterdir()) != names_:
+                raise PresscutError(f"{target}: a refit differs from the committed model "
+                                    f"({', '.join(diff + errors) or 'other files'}); run "
+                                    f"`presscut baselines refit {spec.name}` and commit it")
+            console.print(f"{escape(str(target))}: a refit is byte-identical", highlight=False)

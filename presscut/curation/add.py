@@ -80,14 +80,16 @@ def next_index(raw_dir: Path, known_ids: Iterable[str]) -> int:
 
 
 def default_prelabeler(root: Path | None = None) -> tuple[Prelabeler, str]:
-    """The best baseline segmenter, imported lazily (it pulls in the baselines)."""
+    """The segmentation task's default baseline (the registry's ``default``), loaded as
+    ``presscut predict`` loads it: a committed model, never a fit per call."""
     try:
-        from presscut.baselines.segment_common import best_segmenter
+        from presscut.baselines.registry import default_for, ready
+        from presscut.tasks.segmentation import TASK as SEGMENTATION
     except ImportError as err:
         raise PresscutError(
             f"no default pre-labeler available (presscut.baselines.registry: {err})"
         ) from None
-    segmenter = best_segmenter(root)
+    segmenter = ready(default_for(SEGMENTATION.name), root)
     name = str(getattr(segmenter, "name", None) or type(segmenter).__name__)
     if hasattr(segmenter, "predict_page"):  # a presscut Baseline: takes a page dict
 

@@ -39,16 +39,15 @@ def default_model() -> str:
 
 
 def load_segmenter(model: str | None = None):
-    """A ready segmenter: a saved model folder, or a registered name fitted the way
-    ``presscut baselines run`` fits it (learned ones on the training pages)."""
-    from presscut.baselines.registry import get, prepare
+    """A ready segmenter: a saved model folder, or a registered name as ``presscut
+    predict`` makes it (a committed model loaded; a learned one fitted once, then loaded)."""
+    from presscut.baselines.registry import get, ready
     from presscut.baselines.segment_common import load
 
     model = model or default_model()
     if Path(model).exists():
         return load(model), str(model)
-    est, _ = prepare(get(SEGMENTATION.name, model))
-    return est, model
+    return ready(get(SEGMENTATION.name, model)), model
 
 
 class SegmentStage:

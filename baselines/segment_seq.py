@@ -1,0 +1,410 @@
+"""A learned, sequence-aware line segmenter: two stacked MLPs and a Viterbi pass.
+
+1. **Line features** (:mod:`presscut.baselines.segment_seq_features`): each non-blank
+   line's shape, words, learned word/line boilerplate log-odds, repetition in the page,
+   place on the page, and the same for its neighbours and windows around it.
+2. **Stage 1**: an MLP gives each line a role distribution.
+3. **Stage 2**: a second MLP sees the line's features plus stage 1's distributions for
+   the lines around it and the page's block structure (runs of likely-body lines: which
+   run a line is in, the run's share of the page's text, its distance to the largest
+   run) — how an article sits on a page as one main block, with comments and link lists
+   after it. Trained on *out-of-fold* stage-1 outputs, so it learns from the mistakes
+   stage 1 makes on unseen pages.
+4. **Viterbi** over the page's non-blank lines with role-transition log-probabilities
+   learned from train pages (hybrid HMM: emissions are stage-2 posteriors divided by
+   the role priors, ``prior_weight``; transitions scaled by ``transition_weight``).
+5. **Articles**: one article from the first to the last article-role line, and a new
+   article at a title that follows body after at least ``article_gap`` boilerplate lines
+   (an appended second article).
+
+The lexicon features of train pages are computed out-of-fold too (a line's own page never
+counts in its log-odds). Training is single-threaded and seeded, so a fit is
+reproducible (the same pages give a byte-identical saved model). The fitted model is
+committed under ``models/seg-seq`` in the one save format (``estimator_io``), and predicts
+with its own float32 forward pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from presscut.baselines.registry import baseline
+from presscut.baselines.segment_common import Baseline, as_pages
+from presscut.baselines.segment_seq_features import Batch, Lexicon, feature_names, featurise
+from presscut.errors import PresscutError
+from presscut.schema import ARTICLE_ROLES, is_blank
+
+# the config whose train pages the committed model is fitted on (real pages, #13)
+TRAIN_CONFIG = "real"
+STAGE2_WINDOWS = (3, 8, 20)
+STAGE2_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
+BLOCK_GAP = 3  # rows between two likely-body rows that still keep them in one block
+
+
+# ------------------------------------------------------------------ MLP
+def _fit_mlp(X: np.ndarray, y: np.ndarray, hidden, max_iter, seed, weight=None):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    mean = X.mean(0)
+    scale = X.std(0)
+    scale[scale < 1e-6] = 1.0
+    net = MLPClassifier(hidden_layer_sizes=tuple(hidden), max_iter=max_iter,
+                        batch_size=min(512, len(X)),
+                        random_state=seed, early_stopping=False)
+    with warnings.catch_warnings():
+        # a fixed epoch budget, tuned on validation: not converging to tol is expected
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit((X - mean) / scale, y, sample_weight=weight)
+    return {"mean": mean.astype(np.float32), "scale": scale.astype(np.float32),
+            "weights": [w.astype(np.float32) for w in net.coefs_],
+            "biases": [b.astype(np.float32) for b in net.intercepts_],
+            "classes": [str(c) for c in net.classes_]}
+
+
+def _forward(net: dict, X: np.ndarray) -> np.ndarray:
+    """Class probabilities of a fitted MLP (ReLU hidden layers; softmax, or logistic for
+    two classes — what scikit-learn's MLPClassifier computes)."""
+    h = (X.astype(np.float32) - net["mean"]) / net["scale"]
+    ws, bs = net["weights"], net["biases"]
+    for w, b in zip(ws[:-1], bs[:-1]):
+        h = np.maximum(h @ w + b, 0)
+    z = h @ ws[-1] + bs[-1]
+    if z.shape[1] == 1:
+        p = 1 / (1 + np.exp(-z))
+        return np.hstack([1 - p, p])
+    z -= z.max(1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(1, keepdims=True)
+
+
+# ------------------------------------------------------------------ stage 2
+def _page_index(offsets: np.ndarray):
+    starts, ends = offsets[:-1], offsets[1:]
+    page_of = np.repeat(np.arange(len(starts)), ends - starts)
+    return page_of, starts[page_of], ends[page_of]
+
+
+def stage2_features(P: np.ndarray, offsets: np.ndarray, body_col: int,
+                    chars: np.ndarray) -> np.ndarray:
+    """Stage-1 distributions around each row, and the page's block structure."""
+    n, k = P.shape
+    page_of, rs, re_ = _page_index(offsets)
+    idx = np.arange(n)
+    feats = [P]
+    for d in STAGE2_NEIGHBOURS:
+        j = idx + d
+        ok = (j >= rs) & (j < re_)
+        feats.append(np.where(ok[:, None], P[np.clip(j, 0, max(n - 1, 0))], -1.0))
+    cs = np.vstack([np.zeros((1, k)), np.cumsum(P, 0)])
+    for w in STAGE2_WINDOWS:
+        lo, hi = np.maximum(idx - w, rs), np.minimum(idx + w + 1, re_)
+        feats.append((cs[hi] - cs[lo]) / (hi - lo)[:, None])
+    pb = P[:, body_col]
+    wcs = np.concatenate([[0.0], np.cumsum(chars * pb)])
+    page_body = np.maximum(wcs[re_] - wcs[rs], 1)
+    # blocks: likely-body rows (p >= .5) less than BLOCK_GAP rows apart, inside a page
+    b_rows = np.flatnonzero(pb >= 0.5)
+    blk_of_row = np.full(n, -1)
+    block = dict(order=np.zeros(n), rank=np.zeros(n), share=np.zeros(n), n=np.zeros(n),
+                 dist=np.zeros(n))
+    if len(b_rows):
+        new = np.ones(len(b_rows), dtype=bool)
+        new[1:] = (np.diff(b_rows) > BLOCK_GAP) | (page_of[b_rows[1:]] != page_of[b_rows[:-1]])
+        bid = np.cumsum(new) - 1
+        nb = int(bid[-1]) + 1
+        b_start = b_rows[new]
+        b_end = np.zeros(nb, dtype=np.int64)
+        np.maximum.at(b_end, bid, b_rows + 1)
+        b_chars = np.bincount(bid, weights=chars[b_rows], minlength=nb)
+        b_page = page_of[b_start]
+        first_of_page = np.full(len(offsets) - 1, -1)
+        first_of_page[b_page[::-1]] = np.arange(nb)[::-1]
+        per_page = np.bincount(b_page, minlength=len(offsets) - 1)
+        order = np.lexsort((np.arange(nb), -b_chars, b_page))  # by page, then size
+        rank = np.empty(nb)
+        group_start = np.searchsorted(b_page[order], b_page[order], side="left")
+        rank[order] = np.arange(nb) - group_start
+        largest = np.full(len(offsets) - 1, -1)
+        largest[b_page[order][rank[order] == 0]] = order[rank[order] == 0]
+        # every row of a block's span (gaps included) belongs to it
+        span_len = b_end - b_start
+        rows_in = np.repeat(b_start, span_len) + (np.arange(span_len.sum())
+                                                  - np.repeat(np.cumsum(span_len) - span_len,
+                                                              span_len))
+        blk_of_row[rows_in] = np.repeat(np.arange(nb), span_len)
+        inb = blk_of_row >= 0
+        bo = blk_of_row[inb]
+        block["order"][inb] = (bo - first_of_page[b_page[bo]]) / np.maximum(
+            per_page[b_page[bo]] - 1, 1)
+        block["rank"][inb] = np.minimum(rank[bo], 5) / 5
+        block["share"][inb] = b_chars[bo] / page_body[inb]
+        block["n"] = np.minimum(per_page[page_of], 10) / 10
+        big = largest[page_of]
+        has = big >= 0
+        lo_b = np.where(has, b_start[np.maximum(big, 0)], rs)
+        hi_b = np.where(has, b_end[np.maximum(big, 0)], rs)
+        block["dist"] = np.log1p(np.where(idx < lo_b, lo_b - idx,
+                                          np.where(idx >= hi_b, idx - hi_b + 1, 0))) / 4
+    before = (wcs[idx] - wcs[rs]) / page_body
+    after = (wcs[re_] - wcs[idx + 1]) / page_body
+    feats.append(np.column_stack([before, after, blk_of_row >= 0, block["order"],
+                                  block["rank"], block["share"], block["n"], block["dist"]]))
+    return np.hstack(feats).astype(np.float32)
+
+
+# ------------------------------------------------------------------ Viterbi
+def viterbi(log_e: np.ndarray, offsets: np.ndarray, log_t: np.ndarray,
+            log_s: np.ndarray) -> np.ndarray:
+    """Best state path of every page, all pages advanced in lockstep (numpy per step)."""
+    n, k = log_e.shape
+    starts = offsets[:-1]
+    lens = offsets[1:] - starts
+    path = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return path
+    back = np.zeros((n, k), dtype=np.int8)
+    score = np.zeros((len(starts), k))
+    live = np.flatnonzero(lens > 0)
+    score[live] = log_s + log_e[starts[live]]
+    for t in range(1, int(lens.max())):
+        a = live[lens[live] > t]
+        live = a
+        rows = starts[a] + t
+        cand = score[a][:, :, None] + log_t[None]
+        back[rows] = cand.argmax(1)
+        score[a] = cand.max(1) + log_e[rows]
+    state = score.argmax(1)  # per page: its state at its last row, then walking back
+    done = lens > 0
+    path[(starts + lens - 1)[done]] = state[done]
+    for t in range(int(lens.max()) - 1, 0, -1):
+        act = np.flatnonzero(lens > t)
+        rows = starts[act] + t
+        state[act] = back[rows, state[act]]
+        path[rows - 1] = state[act]
+    return path
+
+
+def transitions(sequences: list[list[int]], k: int, alpha: float = 1.0):
+    t = np.full((k, k), alpha)
+    s = np.full(k, alpha)
+    for seq in sequences:
+        if len(seq):
+            s[seq[0]] += 1
+            np.add.at(t, (seq[:-1], seq[1:]), 1)
+    return np.log(t / t.sum(1, keepdims=True)), np.log(s / s.sum())
+
+
+# ------------------------------------------------------------------ the baseline
+@baseline("segmentation", "seg-seq", order=55, trains=True, default=True,
+          saved="models/seg-seq",
+          caveat="committed model fitted on the real train pages; tuned on real validation")
+class SequenceSegmenter(Baseline):
+    """Stacked MLPs over line features + Viterbi; see the module docstring."""
+
+    name = "seg-seq"
+    _fitted_attrs = ("classes_", "net1_", "net2_", "lexicon_", "log_t_", "log_s_",
+                     "log_prior_", "trained_on_", "features_")
+
+    def __init__(self, hidden=(128, 64), max_iter: int = 30, folds: int = 3,
+                 stacked: bool = True, prior_weight: float = 1.0,
+                 transition_weight: float = 0.5, article_gap: int = 4,
+                 weight_by_words: bool = False, batch_pages: int = 128,
+                 random_state: int = 0):
+        self.hidden = hidden
+        self.max_iter = max_iter
+        self.folds = folds
+        self.stacked = stacked
+        self.prior_weight = prior_weight
+        self.transition_weight = transition_weight
+        self.article_gap = article_gap
+        self.weight_by_words = weight_by_words
+        self.batch_pages = batch_pages
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ fit
+    def fit(self, X, y=None):  # noqa: ARG002 - labels travel with the pages
+        from threadpoolctl import threadpool_limits
+
+        pages = as_pages(X, need_labels=True)
+        if not pages and hasattr(self, "net1_"):
+            return self  # a loaded model asked to fit on nothing stays as it is
+        if not pages:
+            raise PresscutError("seg-seq: no training pages")
+        with threadpool_limits(1):  # one BLAS thread: the same fit on every run
+            self._fit(pages)
+        return self
+
+    def _fit(self, pages: list[dict]) -> None:
+        folds = max(2, int(self.folds))
+        fold = np.arange(len(pages)) % folds
+        # out-of-fold lexicon features: a page never informs its own log-odds
+        X = [None] * len(pages)
+        for f in range(folds):
+            lex = Lexicon.fit([p for p, g in zip(pages, fold) if g != f])
+            idx = np.flatnonzero(fold == f)
+            b = featurise([pages[i]["lines"] for i in idx], lex)
+            for j, i in enumerate(idx):
+                X[i] = b.X[b.offsets[j]:b.offsets[j + 1]]
+        self.lexicon_ = Lexicon.fit(pages)
+        offsets = np.concatenate([[0], np.cumsum([len(x) for x in X])]).astype(np.int64)
+        Xm = np.vstack(X)
+        roles = [r for p in pages for line, r in zip(p["lines"], p["roles"])
+                 if not _blank(line)]
+        if len(roles) != len(Xm):  # pragma: no cover - featurise and _blank disagree
+            raise PresscutError("seg-seq: internal error: rows and labels differ")
+        y = np.array(["boilerplate" if r == "blank" else r for r in roles])
+        if len(set(y)) < 2:
+            raise PresscutError("seg-seq: training pages need at least two roles")
+        weight = np.expm1(Xm[:, 1] * 4) + 1 if self.weight_by_words else None
+        row_fold = np.repeat(fold, np.diff(offsets))
+        seed = self.random_state
+        self.net1_ = _fit_mlp(Xm, y, self.hidden, self.max_iter, seed, weight)
+        self.classes_ = self.net1_["classes"]
+        if self.stacked:
+            oof = np.zeros((len(Xm), len(self.classes_)), dtype=np.float32)
+            for f in range(folds):
+                tr = row_fold != f
+                net = _fit_mlp(Xm[tr], y[tr], self.hidden, self.max_iter, seed,
+                               weight[tr] if weight is not None else None)
+                p = _forward(net, Xm[~tr])
+                # a fold may lack a rare role: put its columns where they belong
+                cols = [self.classes_.index(c) for c in net["classes"]]
+                oof[np.ix_(np.flatnonzero(~tr), cols)] = p
+            S = np.hstack([Xm, self._stage2(oof, offsets, Xm)])
+            self.net2_ = _fit_mlp(S, y, self.hidden, self.max_iter, seed + 1, weight)
+            if self.net2_["classes"] != self.classes_:  # pragma: no cover - same y
+                raise PresscutError("seg-seq: internal error: stage classes differ")
+        ix = {c: k for k, c in enumerate(self.classes_)}
+        seqs = [np.array([ix[c] for c in y[offsets[p]:offsets[p + 1]]], dtype=np.int64)
+                for p in range(len(pages))]
+        self.log_t_, self.log_s_ = transitions(seqs, len(self.classes_))
+        counts = np.bincount(np.concatenate(seqs), minlength=len(self.classes_)) + 1.0
+        self.log_prior_ = np.log(counts / counts.sum())
+        self.trained_on_ = _training_summary(pages)
+        # a model saved by code with other features would predict garbage: predict checks
+        self.features_ = feature_names()
+        if not self.stacked:
+            self.net2_ = None
+
+    @classmethod
+    def fit_saved(cls, root: Path | None = None, **params) -> SequenceSegmenter:
+        """The committed model: fitted on the train pages of the real config."""
+        from presscut.harness.gold import config_files
+        from presscut.tasks._pages import labelled_pages
+
+        files = [f for f in config_files(TRAIN_CONFIG, ["train"], root) if f.is_file()]
+        if not files:
+            raise PresscutError(f"seg-seq: no {TRAIN_CONFIG} train split under splits/ "
+                                "(run `presscut build`)")
+        model = cls(**params).fit(labelled_pages(files))
+        model.trained_on_["what"] = f"{TRAIN_CONFIG} train"
+        return model
+
+    def _stage2(self, P: np.ndarray, offsets: np.ndarray, X: np.ndarray) -> np.ndarray:
+        chars = np.expm1(X[:, feature_names().index("log_chars")] * 6)
+        return stage2_features(P, offsets, self.classes_.index("body")
+                               if "body" in self.classes_ else 0, chars)
+
+    # ------------------------------------------------------------ predict
+    def predict_proba_rows(self, batch: Batch) -> np.ndarray:
+        P = _forward(self.net1_, batch.X)
+        if self.stacked:
+            P = _forward(self.net2_, np.hstack([batch.X, self._stage2(P, batch.offsets,
+                                                                        batch.X)]))
+        return P
+
+    def predict(self, X) -> list[dict]:
+        if not hasattr(self, "net1_"):
+            raise PresscutError("seg-seq: call fit (or load a fitted model) before predict")
+        if getattr(self, "features_", None) != feature_names():
+            raise PresscutError("seg-seq: this model was fitted by another version of seg-seq "
+                                "(its line features differ); refit it with `presscut "
+                                "baselines refit seg-seq`")
+        pages = as_pages(X)
+        out: list[dict] = []
+        step = max(1, int(self.batch_pages))
+        for b in range(0, len(pages), step):
+            chunk = pages[b:b + step]
+            batch = featurise([p["lines"] for p in chunk], self.lexicon_)
+            out.extend(self._decode(chunk, batch, self.predict_proba_rows(batch)))
+        return out
+
+    def predict_page(self, page: dict) -> dict:
+        return self.predict([page])[0]
+
+    def _decode(self, pages: list[dict], batch: Batch, P: np.ndarray) -> list[dict]:
+        log_e = np.log(P + 1e-9) - self.prior_weight * self.log_prior_
+        w = self.transition_weight
+        path = viterbi(log_e, batch.offsets, w * self.log_t_, w * self.log_s_)
+        names = np.array(self.classes_ + ["blank"], dtype=object)
+        is_art = np.array([c in ARTICLE_ROLES for c in self.classes_])
+        is_title = np.array([c == "title" for c in self.classes_])
+        is_body = np.array([c == "body" for c in self.classes_])
+        out = []
+        for p, page in enumerate(pages):
+            lines = page["lines"]
+            a, b = int(batch.offsets[p]), int(batch.offsets[p + 1])
+            codes = np.full(len(lines), len(self.classes_), dtype=np.int64)
+            codes[batch.line_of[a:b]] = path[a:b]
+            roles = names[codes].tolist()
+            if b - a < len(lines):  # rows are lines with a solid character: check the rest
+                for i in np.flatnonzero(codes == len(self.classes_)):
+                    if not is_blank(lines[i]):
+                        roles[i] = "boilerplate"
+            out.append({"doc_id": page["doc_id"], "roles": roles,
+                        "articles": self._articles(batch.line_of[a:b], path[a:b], is_art,
+                                                   is_title, is_body)})
+        return out
+
+    def _articles(self, line_of, states, is_art, is_title, is_body) -> list[list[int]]:
+        art = np.flatnonzero(is_art[states])
+        if not len(art):
+            return []
+        starts = [int(art[0])]
+        last_body = -1
+        for r in art[1:]:
+            s = states[r]
+            if is_title[s] and last_body >= starts[-1]:
+                # boilerplate rows between the last body row and this title
+                gap = (r - last_body - 1) - int(np.sum(is_art[states[last_body + 1:r]]))
+                if gap >= self.article_gap:
+                    starts.append(int(r))
+            if is_body[s]:
+                last_body = r
+        spans = []
+        bounds = starts[1:] + [len(states)]
+        for s, nxt in zip(starts, bounds):
+            inside = art[(art >= s) & (art < nxt)]
+            spans.append([int(line_of[s]), int(line_of[inside[-1]]) + 1])
+        return spans
+
+    # ------------------------------------------------------------ describe
+    def describe(self) -> str:
+        t = getattr(self, "trained_on_", None)
+        if not t:
+            return "seg-seq (unfitted)"
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(t["sources"].items()))
+        return f"trained on {t['pages']} {t.get('what', '')} pages ({parts})".replace("  ", " ")
+
+
+def _blank(line: str) -> bool:
+    """The featuriser's blank rule (every character whitespace or zero-width)."""
+    from presscut.baselines.segment_seq_features import _INVISIBLE
+
+    return all(ch.isspace() or ch in _INVISIBLE for ch in line)
+
+
+def _training_summary(pages: list[dict]) -> dict:
+    sources: dict[str, int] = {}
+    h = hashlib.sha256()
+    for p in pages:
+        src = p["doc_id"].split("/", 1)[0] if "/" in p["doc_id"] else "other"
+        sources[src] = sources.get(src, 0) + 1
+        h.update(p["doc_id"].encode("utf-8") + b"\0")
+    return {"pages": len(pages), "sources": sources, "doc_ids_sha256": h.hexdigest()}

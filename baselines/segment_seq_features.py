@@ -1,0 +1,458 @@
+"""Line features for the sequence segmenter, computed for a whole batch of pages at once.
+
+Speed is a goal (thousands of pages a second on one core), so nothing here loops over
+characters in Python and almost nothing loops over lines: the batch's lines are joined
+into one string, its code points go through lookup tables (character class, word
+character, blank), and per-line counts are ``np.bincount`` sums; the words of the whole
+batch come from one ``translate``/``casefold``/``split`` and become vocabulary ids in one
+``dict.get`` pass. Context (the lines around a line, the page it sits in) comes from
+cumulative sums clipped at page edges.
+
+A line's features: its own shape (length, words, case, digits, punctuation, how it ends
+and starts), its words (stop-word share; per-word and whole-line boilerplate log-odds
+learned from train pages, :class:`Lexicon`), its repetition inside the page, its place
+on the page (relative position, distance to the page's main run of prose), and the same
+summaries for neighbouring non-blank lines and windows of them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from presscut.schema import is_blank
+
+# character classes of the lookup table
+UPPER, LOWER, DIGIT, SPACE, PUNCT, SYMBOL, OTHER_LETTER, CONTROL = range(8)
+N_CLASSES = 8
+_SEP = "\x00"  # joins the lines of a batch; a control character, so never a word char
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # what presscut.schema.is_blank also strips
+_TERMINAL = ".!?…。！？\"'”’»)"
+_OPENERS = "•·*-–—|>»©#[(+"
+_PIPES = "|»›/"
+# On casefolded lines with ASCII digits masked as 0 (the lexicon's keys).
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? 0{1,2}\b|\b0{1,2} "
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b0000-00-00\b|\b0{1,2}[/.]0{1,2}"
+    r"[/.]0{2,4}\b|\b0{1,2}:00\b|\b0000\b")
+_URLISH = re.compile(r"https?://|www\.|\.com\b|\.html?\b|@\w+\.\w")
+STOPWORDS = frozenset(ENGLISH_STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
+    """Per BMP code point: class, word character?, blank-ish?; and the translate table
+    that turns every non-word character into a space (so ``split()`` gives the words)."""
+    cls = np.full(0x10000, OTHER_LETTER, dtype=np.int8)
+    word = np.ones(0x10000, dtype=bool)
+    blankish = np.zeros(0x10000, dtype=bool)
+    to_space: dict[int, str] = {}
+    for c in range(0x10000):
+        ch = chr(c)
+        cat = unicodedata.category(ch)
+        if cat in ("Lu", "Lt"):
+            cls[c] = UPPER
+        elif cat == "Ll":
+            cls[c] = LOWER
+        elif cat == "Nd":
+            cls[c] = DIGIT
+        elif cat[0] == "Z":
+            cls[c] = SPACE
+        elif cat[0] == "P":
+            cls[c] = PUNCT
+        elif cat[0] == "S":
+            cls[c] = SYMBOL
+        elif cat[0] == "C":
+            cls[c] = SPACE if ch.isspace() else CONTROL
+        if cat[0] in "PSZC":
+            word[c] = False
+            to_space[c] = " "
+        blankish[c] = ch.isspace() or ch in _INVISIBLE
+    return cls, word, blankish, to_space
+
+
+@lru_cache(maxsize=16)
+def _char_set(chars: str) -> np.ndarray:
+    table = np.zeros(0x10000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+@lru_cache(maxsize=1)
+def _digit_mask() -> dict[int, str]:
+    return {ord(d): "0" for d in "0123456789"}
+
+
+def normalise_line(line: str) -> str:
+    """Casefolded, stripped, ASCII digits masked: the key of the line lexicon."""
+    return line.casefold().translate(_digit_mask()).strip()
+
+
+def tokens(line: str) -> list[str]:
+    """Casefolded runs of word characters (letters, digits, marks)."""
+    return line.translate(_tables()[3]).casefold().split()
+
+
+# ------------------------------------------------------------------ lexicon
+@dataclass
+class Lexicon:
+    """Smoothed boilerplate log-odds of words and of whole lines, learned from train pages.
+
+    A word's log-odds compares how often it occurs in boilerplate vs article lines; a
+    whole line's compares on how many pages that exact (normalised) line was boilerplate
+    vs article text: stock phrases ("Share this article", "Advertisement") recur across
+    pages and sites. Counted with add-``alpha`` smoothing; words seen on fewer than
+    ``min_word_pages`` pages and lines on fewer than ``min_pages`` are left out.
+    """
+
+    word_ids: dict[str, int] = field(default_factory=dict)
+    word_logodds: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    stop_mask: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
+    line_logodds: dict[str, float] = field(default_factory=dict)
+    line_pages: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, pages: list[dict], *, alpha: float = 1.0, min_word_pages: int = 3,
+            min_pages: int = 2, max_words: int = 50_000) -> Lexicon:
+        w_boiler: Counter = Counter()
+        w_art: Counter = Counter()
+        w_pages: Counter = Counter()
+        l_boiler: Counter = Counter()
+        l_art: Counter = Counter()
+        for page in pages:
+            seen_w: set[str] = set()
+            seen_l: dict[str, bool] = {}
+            for line, role in zip(page["lines"], page["roles"]):
+                if role == "blank" or is_blank(line):
+                    continue
+                boiler = role == "boilerplate"
+                ws = tokens(line)
+                (w_boiler if boiler else w_art).update(ws)
+                seen_w.update(ws)
+                key = normalise_line(line)
+                if len(key) <= SHORT_LINE:
+                    # a line that is article text anywhere on the page counts as article
+                    seen_l[key] = seen_l.get(key, True) and boiler
+            w_pages.update(seen_w)
+            for key, boiler in seen_l.items():
+                (l_boiler if boiler else l_art)[key] += 1
+        nb, na = sum(w_boiler.values()) + alpha, sum(w_art.values()) + alpha
+        vocab = {w for w, n in w_pages.most_common(max_words) if n >= min_word_pages}
+        vocab |= STOPWORDS
+        word_ids = {w: k + 1 for k, w in enumerate(sorted(vocab))}  # 0: unknown word
+        lo = np.zeros(len(word_ids) + 1)
+        stop = np.zeros(len(word_ids) + 1, dtype=bool)
+        for w, k in word_ids.items():
+            lo[k] = math.log((w_boiler[w] + alpha) / nb) - math.log((w_art[w] + alpha) / na)
+            stop[k] = w in STOPWORDS
+        line_logodds, line_pages = {}, {}
+        for key in sorted(set(l_boiler) | set(l_art)):
+            n = l_boiler[key] + l_art[key]
+            if n >= min_pages:
+                line_logodds[key] = math.log((l_boiler[key] + alpha) / (l_art[key] + alpha))
+                line_pages[key] = n
+        return cls(word_ids, lo, stop, line_logodds, line_pages)
+
+
+# ------------------------------------------------------------------ features
+OWN = (
+    "log_chars", "log_words", "mean_word_len", "upper_share", "digit_share", "punct_share",
+    "symbol_share", "capword_share", "ends_terminal", "ends_colon", "ends_comma",
+    "ends_ellipsis", "starts_upper", "starts_opener", "starts_lower", "stop_share",
+    "word_logodds_mean", "word_logodds_max", "word_logodds_min", "known_word_share",
+    "line_logodds", "line_log_pages", "date", "urlish", "pipes", "repeats_in_page",
+    "first_copy", "blank_before", "blank_after",
+)
+CONTEXT = ("log_chars", "stop_share", "ends_terminal", "word_logodds_mean", "line_logodds",
+           "punct_share", "capword_share")
+WINDOWS = (1, 3, 8)
+NEIGHBOURS = (-2, -1, 1, 2)
+PAGE = ("position", "char_position", "len_vs_max", "len_vs_median", "page_log_lines",
+        "in_main_run", "dist_to_main_run", "before_main_run", "after_main_run",
+        "line_logodds_page_mean")
+
+
+def feature_names() -> list[str]:
+    names = list(OWN)
+    names += [f"{c}@{d:+d}" for d in NEIGHBOURS for c in CONTEXT]
+    names += [f"{c}~{w}" for w in WINDOWS for c in CONTEXT]
+    names += list(PAGE)
+    return names
+
+
+@dataclass
+class Batch:
+    """The non-blank lines ("rows") of a batch of pages, in order, and their features."""
+
+    page_of: np.ndarray  # page index of each row
+    line_of: np.ndarray  # line number (in its page) of each row
+    offsets: np.ndarray  # row offsets of each page (len = pages + 1)
+    X: np.ndarray
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _line_sums(mask: np.ndarray, line_start: np.ndarray) -> np.ndarray:
+    """Per line, the sum of ``mask`` over its characters (each line ends with a separator,
+    so consecutive starts always differ and ``reduceat`` never sees an empty slice)."""
+    return np.add.reduceat(mask, line_start, dtype=np.int64)
+
+
+def featurise(pages: list[list[str]], lexicon: Lexicon) -> Batch:
+    n_lines = [len(lines) for lines in pages]
+    all_lines = [line for lines in pages for line in lines]
+    total = len(all_lines)
+    joined = _SEP.join(all_lines) + _SEP
+    cps = _codepoints(joined)
+    bmp = np.minimum(cps, 0xFFFF)
+    astral = cps > 0xFFFF
+    lens = np.fromiter(map(len, all_lines), dtype=np.int64, count=total)
+    line_start = np.zeros(total, dtype=np.int64)
+    if total > 1:
+        line_start[1:] = np.cumsum(lens[:-1] + 1)
+    cls_t, word_t, blank_t, _ = _tables()
+    # a line is blank when every character is whitespace or zero-width (is_blank's rule)
+    solid = ~blank_t[bmp] & (cps != 0) | astral
+    n_solid = _line_sums(solid, line_start) if total else np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero(n_solid > 0)
+    n = len(rows)
+    page_idx = np.repeat(np.arange(len(pages)), n_lines)
+    first_line = np.concatenate([[0], np.cumsum(n_lines)]).astype(np.int64)
+    page_of = page_idx[rows]
+    line_of = rows - first_line[page_of]
+    offsets = np.searchsorted(page_of, np.arange(len(pages) + 1), side="left")
+    names = feature_names()
+    X = np.zeros((n, len(names)), dtype=np.float32)
+    batch = Batch(page_of, line_of, offsets.astype(np.int64), X)
+    if n == 0:
+        return batch
+    col = {name: k for k, name in enumerate(names)}
+    own = _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, solid,
+                        lexicon)
+    # blank lines before / after each row, inside its page
+    gap_before = np.diff(np.concatenate([[-1], rows])) - 1
+    new_page = np.concatenate([[True], page_of[1:] != page_of[:-1]])
+    gap_before = np.where(new_page, line_of, gap_before)
+    last_of_page = np.concatenate([page_of[1:] != page_of[:-1], [True]])
+    gap_after = np.where(last_of_page, np.asarray(n_lines)[page_of] - 1 - line_of,
+                         np.concatenate([gap_before[1:], [0]]))
+    own["blank_before"] = np.minimum(gap_before, 3) / 3
+    own["blank_after"] = np.minimum(gap_after, 3) / 3
+    own["repeats_in_page"], own["first_copy"] = _repeats(own.pop("_keys"), page_of)
+    for name in OWN:
+        X[:, col[name]] = own[name]
+    starts, ends = batch.offsets[:-1], batch.offsets[1:]
+    row_start = np.repeat(starts, ends - starts)
+    row_end = np.repeat(ends, ends - starts)
+    idx = np.arange(n)
+    for c in CONTEXT:
+        v = own[c].astype(np.float64)
+        for d in NEIGHBOURS:
+            j = idx + d
+            ok = (j >= row_start) & (j < row_end)
+            X[:, col[f"{c}@{d:+d}"]] = np.where(ok, v[np.clip(j, 0, n - 1)], -1.0)
+        cs = np.concatenate([[0.0], np.cumsum(v)])
+        for w in WINDOWS:
+            lo = np.maximum(idx - w, row_start)
+            hi = np.minimum(idx + w + 1, row_end)
+            X[:, col[f"{c}~{w}"]] = (cs[hi] - cs[lo]) / (hi - lo)
+    page = _page_features(own, batch, row_start, row_end)
+    for name in PAGE:
+        X[:, col[name]] = page[name]
+    return batch
+
+
+#: lines longer than this are never looked up in the line lexicon nor searched for dates
+#: or addresses: such lines are prose, and the string work is what costs time
+SHORT_LINE = 200
+
+
+def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, solid,
+                  lexicon: Lexicon) -> dict[str, np.ndarray]:
+    cls_t, word_t, _, _ = _tables()
+    n = len(rows)
+    cls = cls_t[bmp]
+    cls[astral] = OTHER_LETTER
+    r_start = line_start[rows]
+
+    def row_sums(mask: np.ndarray) -> np.ndarray:
+        return _line_sums(mask, line_start)[rows].astype(np.float64)
+
+    upper, lower = row_sums(cls == UPPER), row_sums(cls == LOWER)
+    digits, punct, symbol = row_sums(cls == DIGIT), row_sums(cls == PUNCT), row_sums(cls == SYMBOL)
+    is_word = word_t[bmp] | astral
+    is_word[cps == 0] = False
+    word_start = is_word.copy()
+    word_start[1:] &= ~is_word[:-1]
+    n_words_all = _line_sums(word_start, line_start)
+    nw = n_words_all[rows].astype(np.float64)
+    capwords = row_sums(word_start & (cls == UPPER))
+    word_chars = row_sums(is_word)
+    # first and last solid character of each row: the stripped line's ends
+    solid_pos = np.flatnonzero(solid)
+    first = solid_pos[np.searchsorted(solid_pos, r_start)]
+    last = solid_pos[np.searchsorted(solid_pos, r_start + lens[rows]) - 1]
+    n_chars = (last - first + 1).astype(np.float64)
+    first_ch, last_ch = cps[first], cps[last]
+    prev_last = cps[np.maximum(last - 2, 0)]
+
+    def among(chars: str, cp: np.ndarray) -> np.ndarray:
+        return _char_set(chars)[np.minimum(cp, 0xFFFF)] & (cp <= 0xFFFF)
+
+    # words: non-word characters become spaces, then one casefold and split of the whole
+    # batch (casefold never makes a space, so a line's words are the next nw of them)
+    spaced = cps.copy()
+    spaced[~is_word] = 32
+    toks = spaced.tobytes().decode("utf-32-le", "surrogatepass").casefold().split()
+    nw_all = n_words_all.astype(np.int64)
+    tok_line = np.repeat(np.arange(len(all_lines)), nw_all)
+    ids = np.fromiter(map(lexicon.word_ids.get, toks, [0] * len(toks)), dtype=np.int64,
+                      count=len(toks))
+    known = ids > 0
+    lo = lexicon.word_logodds[ids]
+    nwf = np.maximum(nw, 1)
+    total = len(all_lines)
+    lo_sum = np.bincount(tok_line, weights=lo * known, minlength=total)[rows]
+    n_known = np.bincount(tok_line, weights=known, minlength=total)[rows]
+    lo_max = np.full(total, -5.0)
+    lo_min = np.full(total, 5.0)
+    if len(ids):
+        np.maximum.at(lo_max, tok_line, np.where(known, lo, -5.0))
+        np.minimum.at(lo_min, tok_line, np.where(known, lo, 5.0))
+    stop = np.bincount(tok_line, weights=lexicon.stop_mask[ids], minlength=total)[rows]
+    # whole-line keys: short rows only (the lexicon holds recurring short lines); a long
+    # row keeps its stripped text as its key, which is enough to find in-page repeats
+    short = n_chars <= SHORT_LINE
+    keys = [all_lines[r].strip() for r in rows]
+    short_rows = np.flatnonzero(short)
+    for k in short_rows:
+        keys[k] = normalise_line(keys[k])
+    short_keys = [keys[k] for k in short_rows]
+    line_lo = np.zeros(n)
+    line_pages = np.zeros(n)
+    line_lo[short_rows] = np.fromiter(map(lexicon.line_logodds.get, short_keys,
+                                          [0.0] * len(short_keys)), dtype=np.float64,
+                                      count=len(short_keys))
+    line_pages[short_rows] = np.fromiter(map(lexicon.line_pages.get, short_keys,
+                                             [0] * len(short_keys)), dtype=np.float64,
+                                         count=len(short_keys))
+
+    def regex_rows(pattern: re.Pattern, candidates: np.ndarray) -> np.ndarray:
+        """Rows where ``pattern`` matches the key (casefolded, digits masked), searched
+        in short candidate rows only."""
+        out = np.zeros(n)
+        for r in np.flatnonzero(candidates & short):
+            if pattern.search(keys[r]):
+                out[r] = 1
+        return out
+
+    pipes = row_sums(among(_PIPES, cps))
+    letters = upper + lower
+    return {
+        "log_chars": np.log1p(n_chars) / 6,
+        "log_words": np.log1p(nw) / 4,
+        "mean_word_len": np.minimum(word_chars / nwf, 20) / 10,
+        "upper_share": upper / np.maximum(letters, 1),
+        "digit_share": digits / n_chars,
+        "punct_share": punct / n_chars,
+        "symbol_share": symbol / n_chars,
+        "capword_share": capwords / nwf,
+        "ends_terminal": among(_TERMINAL, last_ch),
+        "ends_colon": last_ch == ord(":"),
+        "ends_comma": last_ch == ord(","),
+        "ends_ellipsis": (last_ch == ord("…")) | ((last_ch == ord(".")) & (prev_last == ord("."))
+                                                  & (n_chars >= 3)),
+        "starts_upper": cls[first] == UPPER,
+        "starts_opener": among(_OPENERS, first_ch),
+        "starts_lower": cls[first] == LOWER,
+        "stop_share": stop / nwf,
+        "word_logodds_mean": lo_sum / np.maximum(n_known, 1),
+        "word_logodds_max": lo_max[rows],
+        "word_logodds_min": lo_min[rows],
+        "known_word_share": n_known / nwf,
+        "line_logodds": line_lo,
+        "line_log_pages": np.log1p(line_pages) / 5,
+        "date": regex_rows(_DATE, digits > 0),
+        "urlish": regex_rows(_URLISH, punct > 0),
+        "pipes": np.minimum(pipes, 5) / 5,
+        "_keys": keys,
+    }
+
+
+def _repeats(keys: list[str], page_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of the same line elsewhere on its page (0..1), and first copy or not."""
+    ids: dict[str, int] = {}
+    key_id = np.fromiter(map(ids.setdefault, keys, range(len(keys))), dtype=np.int64,
+                         count=len(keys))
+    combo = page_of * (len(keys) + 1) + key_id
+    _, first_idx, inverse, counts = np.unique(combo, return_index=True, return_inverse=True,
+                                              return_counts=True)
+    first = np.zeros(len(keys))
+    first[first_idx] = 1
+    return np.minimum(counts[inverse] - 1, 3) / 3, first
+
+
+def _page_features(own, batch: Batch, row_start, row_end) -> dict[str, np.ndarray]:
+    """Where a row sits on its page, and how it relates to the page's main run of prose.
+
+    The main run is the stretch of prose-like rows (≥ 60 characters, or a sentence of
+    ≥ 25) with the most characters, where short rows (< 25 characters, e.g. subheadings,
+    captions) do not break a run but longer non-prose rows do. Article text sits in or
+    near it; menus and footers far from it.
+    """
+    n = len(batch.page_of)
+    idx = np.arange(n)
+    size = row_end - row_start
+    chars = np.expm1(own["log_chars"] * 6)
+    cs = np.concatenate([[0.0], np.cumsum(chars)])
+    page_chars = cs[row_end] - cs[row_start]
+    n_pages = len(batch.offsets) - 1
+    nonempty = np.flatnonzero(batch.offsets[1:] > batch.offsets[:-1])
+    pmax = np.zeros(n_pages)
+    np.maximum.at(pmax, batch.page_of, chars)
+    pmed = np.zeros(n_pages)
+    for p in nonempty:  # a median per page (pages, not lines)
+        pmed[p] = np.median(chars[batch.offsets[p]:batch.offsets[p + 1]])
+    prose = (chars >= 60) | ((own["ends_terminal"] > 0) & (chars >= 25))
+    breaker = ~prose & (chars >= 25)
+    page_first = idx == row_start
+    run_id = np.cumsum(breaker | page_first) - 1
+    run_w = np.bincount(run_id, weights=chars * prose)
+    run_page = batch.page_of[np.searchsorted(run_id, np.arange(len(run_w)))]
+    order = np.lexsort((-run_w, run_page))
+    best_of_page = np.full(n_pages, -1)
+    first_in_group = np.concatenate([[True], run_page[order][1:] != run_page[order][:-1]])
+    best_of_page[run_page[order][first_in_group]] = order[first_in_group]
+    in_best = (run_id == best_of_page[batch.page_of]) & prose
+    lo = np.full(n_pages, np.iinfo(np.int64).max)
+    hi = np.full(n_pages, -1)
+    np.minimum.at(lo, batch.page_of[in_best], idx[in_best])
+    np.maximum.at(hi, batch.page_of[in_best], idx[in_best] + 1)
+    none = hi < 0  # a page without prose: its main run is empty, at its start
+    lo = np.where(none, batch.offsets[:-1], lo)
+    hi = np.where(none, batch.offsets[:-1], hi)
+    r_lo, r_hi = lo[batch.page_of], hi[batch.page_of]
+    dist = np.where(idx < r_lo, r_lo - idx, np.where(idx >= r_hi, idx - r_hi + 1, 0))
+    line_lo = own["line_logodds"]
+    lcs = np.concatenate([[0.0], np.cumsum(line_lo)])
+    return {
+        "position": (idx - row_start) / np.maximum(size - 1, 1),
+        "char_position": (cs[idx] - cs[row_start]) / np.maximum(page_chars, 1),
+        "page_log_lines": np.log1p(size) / 6,
+        "len_vs_max": chars / np.maximum(pmax[batch.page_of], 1),
+        "len_vs_median": np.log1p(chars / np.maximum(pmed[batch.page_of], 1)) / 3,
+        "in_main_run": (idx >= r_lo) & (idx < r_hi),
+        "dist_to_main_run": np.log1p(dist) / 4,
+        "before_main_run": (cs[r_lo] - cs[row_start]) / np.maximum(page_chars, 1),
+        "after_main_run": (cs[row_end] - cs[r_hi]) / np.maximum(page_chars, 1),
+        "line_logodds_page_mean": (lcs[row_end] - lcs[row_start]) / np.maximum(size, 1),
+    }

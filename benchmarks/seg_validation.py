@@ -1,0 +1,132 @@
+"""Per-source segmentation scores of registered baselines on a real split, and worst lines.
+
+    python benchmarks/seg_validation.py                               # seg-seq, real validation
+    python benchmarks/seg_validation.py --baselines seg-seq,peer-c4,seg-rules
+    python benchmarks/seg_validation.py --errors 30                  # wrong lines, worst pages
+    python benchmarks/seg_validation.py --fit '{"max_iter": 40}' --synthetic 1000   # a variant
+
+``--fit PARAMS`` fits a seg-seq variant (constructor parameters as JSON) on the real train
+pages, plus ``--synthetic N`` synthetic train pages evenly spread, and scores that instead
+of the committed model: how the committed model's settings were chosen.
+
+Per source: body F1 (the harness's word 4-gram shingle F1, macro over pages), title F1
+(line-level, pooled over the pages of sources whose gold labels titles; other sources show
+"-"), and article-boundary F1 within one non-blank line (pooled counts). ``--errors N``
+prints N misclassified lines of the worst pages (gold role -> predicted role), which is how
+docs/segmentation.md's error analysis was made. Validation only: choosing anything on the
+test split would make its scores meaningless (the board scores test, once).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+
+
+def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
+    """Per source (and "pooled"): pages, body F1, title F1 (or None), boundary F1 ±1."""
+    from presscut.harness import metrics as m
+    from presscut.schema import ROLES
+
+    acc: dict[str, dict] = defaultdict(lambda: {"body": [], "title": [0, 0, 0], "titled": 0,
+                                                "bound": [0, 0, 0]})
+    title_id = ROLES.index("title")
+    for r, p in zip(rows, preds):
+        gold = [ROLES[x] for x in r["roles"]]
+        lines = r["lines"]
+        bf = m.body_prf(m.body_text(lines, gold), m.body_text(lines, p["roles"]))[2]
+        gold_arts = [(a["start_line"], a["end_line"]) for a in r["articles"]]
+        b = m.boundary_counts(gold_arts, p["articles"], lines, tol=1)
+        counts = m.role_counts(lines, gold, p["roles"])["title"]
+        titled = r["labelled_roles"] is None or title_id in r["labelled_roles"]
+        for key in (r["source"]["corpus"], "pooled"):
+            a = acc[key]
+            a["body"].append(bf)
+            a["bound"] = [x + y for x, y in zip(a["bound"], b)]
+            if titled:
+                a["titled"] += 1
+                a["title"] = [x + y for x, y in zip(a["title"], counts)]
+    out = {}
+    for key, a in acc.items():
+        tp, fp, fn = a["title"]
+        bt, bp, bg = a["bound"]
+        out[key] = {
+            "pages": len(a["body"]),
+            "body_f1": sum(a["body"]) / len(a["body"]),
+            "title_f1": m.prf(tp, tp + fp, tp + fn)[2] if a["titled"] else None,
+            "boundary_f1": m.prf(bt, bp, bg)[2],
+        }
+    return out
+
+
+def main() -> None:
+    import pyarrow.parquet as pq
+
+    from presscut.baselines import registry
+    from presscut.schema import ROLES
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", default="splits/real/validation.parquet",
+                    help="a real split file (Parquet); never the test split while tuning")
+    ap.add_argument("--baselines", default="seg-seq", help="comma-separated registered names")
+    ap.add_argument("--model", help="a saved model folder to score instead of --baselines")
+    ap.add_argument("--errors", type=int, default=0, help="print this many wrong lines")
+    ap.add_argument("--fit", help="fit a seg-seq variant with these parameters (JSON)")
+    ap.add_argument("--synthetic", type=int, default=0,
+                    help="with --fit: add this many synthetic train pages")
+    args = ap.parse_args()
+    rows = pq.read_table(args.split, columns=["doc_id", "lines", "roles", "articles", "source",
+                                              "labelled_roles"]).to_pylist()
+    pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
+    if args.fit is not None:
+        import json
+
+        from presscut.baselines.segment_seq import SequenceSegmenter
+        from presscut.harness.gold import config_files
+        from presscut.tasks._pages import labelled_pages, spread
+
+        train = labelled_pages(config_files("real", ["train"]))
+        if args.synthetic:
+            train += spread(labelled_pages(config_files("synthetic", ["train"])),
+                            args.synthetic)
+        params = json.loads(args.fit or "{}")
+        models = [(f"seg-seq {params} +{args.synthetic} synth",
+                   SequenceSegmenter(**params).fit(train))]
+    elif args.model:
+        from presscut.baselines.estimator_io import load
+
+        models = [(args.model, load(args.model))]
+    else:
+        models = [(n, registry.ready(registry.get("segmentation", n)))
+                  for n in args.baselines.split(",")]
+    print(f"{'baseline':22s} {'source':16s} {'pages':>5s} {'body F1':>8s} {'title F1':>8s} "
+          f"{'bound F1':>8s}")
+    for name, model in models:
+        preds = model.predict(pages)
+        for src, s in sorted(score(rows, preds).items(), key=lambda t: (t[0] == "pooled", t[0])):
+            title = "-" if s["title_f1"] is None else f"{s['title_f1']:.3f}"
+            print(f"{name:22s} {src:16s} {s['pages']:5d} {s['body_f1']:8.3f} {title:>8s} "
+                  f"{s['boundary_f1']:8.3f}")
+    if not args.errors:
+        return
+    from presscut.harness import metrics as m
+
+    name, model = models[0]
+    scored = []
+    for r, p in zip(rows, model.predict(pages)):
+        gold = [ROLES[x] for x in r["roles"]]
+        f1 = m.body_prf(m.body_text(r["lines"], gold), m.body_text(r["lines"], p["roles"]))[2]
+        scored.append((f1, r, gold, p["roles"]))
+    shown = 0
+    for f1, r, gold, pred in sorted(scored, key=lambda t: t[0]):
+        if shown >= args.errors:
+            break
+        print(f"\n== {r['doc_id']} body F1 {f1:.2f}")
+        for line, g, q in zip(r["lines"], gold, pred):
+            if g != q and shown < args.errors:
+                print(f"  {g:>11s} -> {q:<11s} | {line[:100]}")
+                shown += 1
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The sequence segmenter: features against a per-line reference, Viterbi against brute
+force, the MLP forward pass against scikit-learn, records against consistent_record, and
+the saved model round-tripping byte for byte."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from toy_pages import toy_pages
+
+from presscut.baselines.segment_common import consistent_record, load
+from presscut.baselines.segment_seq import (
+    SequenceSegmenter,
+    _fit_mlp,
+    _forward,
+    transitions,
+    viterbi,
+)
+from presscut.baselines.segment_seq_features import (
+    STOPWORDS,
+    Lexicon,
+    feature_names,
+    featurise,
+    normalise_line,
+    tokens,
+)
+from presscut.errors import PresscutError
+from presscut.schema import is_blank
+
+ODD_LINES = ["北朝鲜领导人金正恩提出新的军事目标。", "\u00a0", "Straße İstanbul ΣΑΣ, über-long words!",
+             "emoji 😀 line ends here.", "  indented line with trailing space  ", "\u200b",
+             "Share | Tweet | Email", "Posted 12/03/2020 at 10:15", "x", "\u200b \u200b"]
+
+
+@pytest.fixture(scope="module")
+def pages():
+    out = toy_pages(40, seed=21)
+    out[0] = {**out[0], "lines": out[0]["lines"] + ODD_LINES,
+              "roles": out[0]["roles"] + ["boilerplate" if not is_blank(x) else "blank"
+                                          for x in ODD_LINES]}
+    return out
+
+
+@pytest.fixture(scope="module")
+def fitted(pages):
+    return SequenceSegmenter(max_iter=8, random_state=1).fit(pages[:30])
+
+
+def test_features_match_a_per_line_reference(pages):
+    lex = Lexicon.fit(pages[:20])
+    lines = [p["lines"] for p in pages]
+    batch = featurise(lines, lex)
+    col = {n: k for k, n in enumerate(feature_names())}
+    expected_rows = [(p, i) for p, ls in enumerate(lines) for i, x in enumerate(ls)
+                     if not is_blank(x)]
+    assert list(zip(batch.page_of.tolist(), batch.line_of.tolist())) == expected_rows
+    for k, (p, i) in enumerate(expected_rows):
+        line = lines[p][i].strip()
+        ws = tokens(line)
+        ids = [lex.word_ids.get(w, 0) for w in ws]
+        known = [lex.word_logodds[j] for j in ids if j]
+        ref = {
+            "log_chars": np.log1p(len(line)) / 6,
+            "log_words": np.log1p(len(ws)) / 4,
+            "stop_share": sum(w in STOPWORDS for w in ws) / max(len(ws), 1),
+            "ends_terminal": float(line[-1] in ".!?…。！？\"'”’»)"),
+            "starts_upper": float(line[0].isupper()),
+            "word_logodds_mean": sum(known) / max(len(known), 1),
+            "line_logodds": lex.line_logodds.get(normalise_line(line), 0.0)
+            if len(line) <= 200 else 0.0,
+            "position": (k - batch.offsets[p]) / max(batch.offsets[p + 1] - batch.offsets[p] - 1, 1),
+        }
+        for name, value in ref.items():
+            assert batch.X[k, col[name]] == pytest.approx(value, abs=1e-5), (name, line)
+
+
+def test_featurise_empty_and_blank_pages():
+    lex = Lexicon.fit([])
+    b = featurise([[], ["", " "], ["only line"]], lex)
+    assert b.offsets.tolist() == [0, 0, 0, 1] and b.X.shape[0] == 1
+
+
+def test_viterbi_matches_brute_force():
+    rng = np.random.default_rng(0)
+    k = 3
+    lens = [1, 4, 0, 5, 2]
+    log_e = np.log(rng.dirichlet(np.ones(k), size=sum(lens)))
+    log_t = np.log(rng.dirichlet(np.ones(k), size=k))
+    log_s = np.log(rng.dirichlet(np.ones(k)))
+    offsets = np.concatenate([[0], np.cumsum(lens)])
+    path = viterbi(log_e, offsets, log_t, log_s)
+    for p, n in enumerate(lens):
+        if n == 0:
+            continue
+        e = log_e[offsets[p]:offsets[p + 1]]
+
+        def score(seq, e=e):
+            return log_s[seq[0]] + e[0, seq[0]] + sum(
+                log_t[a, b] + e[t + 1, b] for t, (a, b) in enumerate(zip(seq, seq[1:])))
+
+        best = max(itertools.product(range(k), repeat=n), key=score)
+        assert tuple(path[offsets[p]:offsets[p + 1]]) == best
+
+
+def test_transitions_by_hand():
+    log_t, log_s = transitions([np.array([0, 0, 1]), np.array([1])], 2, alpha=0.0 + 1e-12)
+    assert np.exp(log_t[0]).round(6).tolist() == [0.5, 0.5]
+    assert np.exp(log_s).round(6).tolist() == [0.5, 0.5]
+
+
+def test_forward_pass_equals_scikit_learn():
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 6)).astype(np.float32)
+    for n_classes in (2, 3):
+        y = np.array(["a", "b", "c"][:n_classes])[rng.integers(0, n_classes, 300)]
+        net = _fit_mlp(X, y, (8, 4), 20, 0)
+        ref = MLPClassifier(hidden_layer_sizes=(8, 4), max_iter=20, batch_size=512,
+                            random_state=0)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref.fit((X - net["mean"]) / net["scale"], y)
+        expected = ref.predict_proba((X - net["mean"]) / net["scale"])
+        assert np.allclose(_forward(net, X), expected, atol=1e-4)
+
+
+def test_records_are_what_consistent_record_makes(fitted, pages):
+    for page, rec in zip(pages[30:], fitted.predict(pages[30:])):
+        starts = [s for s, _ in rec["articles"]]
+        ref = consistent_record(page["doc_id"], page["lines"], rec["roles"], starts)
+        assert rec == ref
+
+
+def test_appended_article_starts_at_a_title_after_a_boilerplate_gap():
+    model = SequenceSegmenter(article_gap=2)
+    model.classes_ = ["body", "boilerplate", "title"]
+    is_art = np.array([True, False, True])
+    is_title = np.array([False, False, True])
+    is_body = np.array([True, False, False])
+    states = np.array([2, 0, 0, 1, 1, 2, 0, 2, 0])  # title body body bp bp TITLE body title body
+    line_of = np.arange(len(states)) * 2
+    spans = model._articles(line_of, states, is_art, is_title, is_body)
+    assert spans == [[0, 5], [10, 17]]  # the second title (after body, no gap) stays inside
+    model.article_gap = 3
+    assert model._articles(line_of, states, is_art, is_title, is_body) == [[0, 17]]
+
+
+def test_fit_is_reproducible_and_save_load_round_trips(fitted, pages, tmp_path):
+    again = SequenceSegmenter(max_iter=8, random_state=1).fit(pages[:30])
+    path = fitted.save(tmp_path / "m")
+    loaded = load(path)
+    assert loaded.predict(pages[30:]) == fitted.predict(pages[30:])
+    # the same pages fit the same model, byte for byte (the committed model relies on it)
+    second = again.save(tmp_path / "m2")
+    assert (path / "model.joblib").read_bytes() == (second / "model.joblib").read_bytes()
+
+
+def test_model_of_another_version_is_refused(fitted, tmp_path):
+    import copy
+
+    old = copy.copy(fitted)
+    old.features_ = old.features_[:-1]  # as if saved before a feature was added
+    path = old.save(tmp_path / "m")
+    with pytest.raises(PresscutError, match="another version"):
+        load(path).predict([{"doc_id": "a", "lines": ["x"]}])
+
+
+def test_unfitted_refuses_to_predict():
+    with pytest.raises(PresscutError, match="fit"):
+        SequenceSegmenter().predict([{"doc_id": "a", "lines": ["x"]}])
+
+
+def test_committed_default_model_loads_and_labels_the_seeds():
+    from pathlib import Path
+
+    from presscut.baselines import registry
+
+    model = registry.load_saved(registry.default_for("segmentation"))
+    assert model.name == "seg-seq"
+    assert "trained on" in model.describe() and model.fit([]) is model
+    raw = sorted((Path(__file__).resolve().parent.parent / "corpus" / "raw").glob("*.txt"))
+    pages = [{"doc_id": p.stem, "lines": p.read_text(encoding="utf-8").split("\n")} for p in raw]
+    for rec in model.predict(pages):
+        assert "body" in rec["roles"] and rec["articles"]
+
+
+def test_predictions_do_not_depend_on_the_batch_size(fitted, pages):
+    import copy
+
+    small = copy.copy(fitted)
+    small.batch_pages = 3
+    assert small.predict(pages) == fitted.predict(pages)
