@@ -114,6 +114,39 @@ _DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _SUM_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\]+)")
 
 
+def read_sums(sums: Path) -> tuple[list[tuple[int, str, str]] | None, list[Refusal]]:
+    """The entries ``(line, sha256, file name)`` of a ``SHA256SUMS`` file (None when it
+    cannot be read at all), and what is wrong with it, each problem named by file and line.
+    Every reader of the list uses this one."""
+    data = sums.read_bytes() if sums.is_file() else None
+    if data is None:
+        return None, [Refusal(str(sums), "is not a file")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        return None, [Refusal(f"{sums}:{line}", f"not UTF-8 (byte {err.start})")]
+    entries, problems = [], []
+    listed: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _SUM_LINE.fullmatch(line.rstrip())
+        if not m:
+            problems.append(Refusal(
+                f"{sums}:{n}", f"malformed line {line[:80]!r} (expected '<sha256>  <page>.txt')"))
+            continue
+        digest, name = m.group(1), m.group(2)
+        stem = Path(name).stem
+        if stem in listed:
+            problems.append(Refusal(f"{sums}:{n}", f"{name} is listed twice (first on line "
+                                                   f"{listed[stem]})"))
+            continue
+        listed[stem] = n
+        entries.append((n, digest, name))
+    return entries, problems
+
+
 def _check_sums(raw_dir: Path, raw_ids: set[str], corpus: Corpus) -> None:
     """``SHA256SUMS`` lists every raw page with the sha256 of its bytes: a listed page
     missing from disk, a page whose bytes do not match its sum, and a page the list does
@@ -121,32 +154,14 @@ def _check_sums(raw_dir: Path, raw_ids: set[str], corpus: Corpus) -> None:
     sums = raw_dir / "SHA256SUMS"
     if not sums.exists():
         return
-    data = sums.read_bytes() if sums.is_file() else None
-    if data is None:
-        corpus.refused.append(Refusal(str(sums), "is not a file"))
+    entries, problems = read_sums(sums)
+    corpus.refused.extend(problems)
+    if entries is None:
         return
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        corpus.refused.append(Refusal(f"{sums}:{line}", f"not UTF-8 (byte {err.start})"))
-        return
-    listed: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        m = _SUM_LINE.fullmatch(line.rstrip())
-        if not m:
-            corpus.refused.append(Refusal(
-                f"{sums}:{n}", f"malformed line {line[:80]!r} (expected '<sha256>  <page>.txt')"))
-            continue
-        digest, name = m.group(1), m.group(2)
+    listed = set()
+    for n, digest, name in entries:
         stem = Path(name).stem
-        if stem in listed:
-            corpus.refused.append(Refusal(f"{sums}:{n}", f"{name} is listed twice (first on line "
-                                                         f"{listed[stem]})"))
-            continue
-        listed[stem] = n
+        listed.add(stem)
         page = raw_dir / name
         if stem not in raw_ids or not page.is_file():
             corpus.refused.append(
@@ -158,7 +173,7 @@ def _check_sums(raw_dir: Path, raw_ids: set[str], corpus: Corpus) -> None:
             corpus.refused.append(Refusal(
                 f"{sums}:{n}", f"{name}: the page's sha256 is {actual}, the list says {digest} "
                 "(the page changed after it was added)"))
-    for stem in sorted(raw_ids - set(listed)):
+    for stem in sorted(raw_ids - listed):
         corpus.refused.append(Refusal(str(raw_dir / f"{stem}.txt"),
                                       f"not listed in {sums.name} (add pages with `presscut add`)"))
 

@@ -116,6 +116,17 @@ def test_add_refuses_bad_files_by_name(project_copy, tmp_path, content, message)
     assert _snapshot(project_copy) == before
 
 
+def test_add_refuses_a_malformed_sums_file_by_line_and_writes_nothing(project_copy):
+    """add reads SHA256SUMS with the build's reader: a line the build would refuse stops it."""
+    sums = project_copy / "corpus" / "raw" / "SHA256SUMS"
+    sums.write_text(sums.read_text(encoding="utf-8") + "not-a-sum  x.txt\n", encoding="utf-8")
+    n_line = len(sums.read_text(encoding="utf-8").splitlines())
+    before = sorted(p.name for p in (project_copy / "corpus" / "raw").iterdir())
+    with pytest.raises(AnnotationError, match=rf"SHA256SUMS:{n_line}: malformed line"):
+        add_pages([NEW_PAGE], project_copy, prelabel=naive_prelabel)
+    assert sorted(p.name for p in (project_copy / "corpus" / "raw").iterdir()) == before
+
+
 def test_sloppy_prelabel_is_repaired_into_a_valid_file(project_copy):
     (added,), _ = add_pages([NEW_PAGE], project_copy, prelabel=sloppy_prelabel)
     text, sha = read_raw(added.raw_path)

@@ -20,6 +20,7 @@ from rich.progress import Progress
 
 from presscut import paths
 from presscut.annotations import Page, page_to_yaml, parse_page, read_raw, sha256_bytes
+from presscut.builder.corpus import read_sums
 from presscut.curation.silver import Prelabeler, silver_page
 from presscut.errors import AnnotationError, PresscutError
 
@@ -53,15 +54,11 @@ def _read_sums(raw_dir: Path) -> dict[str, str]:
     known: dict[str, str] = {}
     sums = raw_dir / SUMS
     if sums.exists():
-        try:
-            text = sums.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise AnnotationError(f"{sums}: not UTF-8 (byte {err.start}); fix it before "
-                                  "adding pages") from None
-        for line in text.splitlines():
-            parts = line.split()
-            if len(parts) == 2:
-                known[parts[0]] = Path(parts[1].lstrip("*")).stem
+        entries, problems = read_sums(sums)
+        if problems:
+            raise AnnotationError(f"{problems[0].file}: {problems[0].reason}; fix it before "
+                                  "adding pages")
+        known = {digest: Path(name).stem for _, digest, name in entries}
     # pages on disk but missing from SHA256SUMS still count as present
     listed = set(known.values())
     for path in sorted(raw_dir.glob("*.txt")):
