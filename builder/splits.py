@@ -116,20 +116,27 @@ def assign_splits(pages: list[Page], previous: dict[str, str] | None = None) -> 
     return out
 
 
-def read_manifest(path: Path) -> dict[str, str]:
+def read_manifest_doc(path: Path, what: str = "presscut split manifest") -> dict:
+    """A split manifest (``splits/manifest.json``, ``splits/real/manifest.json``) with its
+    ``pages`` object checked: page → a known split name. Empty when the file is absent."""
     if not path.exists():
         return {}
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         pages = doc["pages"]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise AnnotationError(f"{path}: not a presscut split manifest ({err})") from None
-    bad = {d: s for d, s in pages.items() if s not in SPLITS}
+        bad = {d: s for d, s in pages.items() if s not in SPLITS}
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
+        raise AnnotationError(f"{path}: not a {what} ({err})") from None
     if bad:
         raise AnnotationError(
             f"{path}: unknown split name(s)", [f"{d}: {s!r}" for d, s in bad.items()]
         )
-    return dict(pages)
+    return doc
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """Page → split of a split manifest."""
+    return dict(read_manifest_doc(path).get("pages", {}))
 
 
 def manifest_json(assignment: dict[str, str], groups: dict[str, str]) -> str:

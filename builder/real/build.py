@@ -25,6 +25,7 @@ from presscut.builder.real import aeb, align, cleaneval, cleanportaleval, dragne
 from presscut.builder.real import splits as real_splits
 from presscut.builder.real.records import record
 from presscut.builder.real.source import SourcePage
+from presscut.builder.splits import read_manifest_doc
 from presscut.errors import PresscutError
 from presscut.schema import REAL_FEATURES, ROLES, SPLITS
 
@@ -230,18 +231,7 @@ def _counts(doc: dict) -> dict[str, int]:
 
 
 def read_manifest(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise PresscutError(f"{path}: not a real-config manifest ({err})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("pages", {}), dict):
-        raise PresscutError(f"{path}: not a real-config manifest (no pages object)")
-    bad = [f"{d}: {s!r}" for d, s in doc.get("pages", {}).items() if s not in SPLITS]
-    if bad:
-        raise PresscutError(f"{path}: unknown split name(s): {', '.join(bad[:5])}")
-    return doc
+    return read_manifest_doc(path, "real-config manifest")
 
 
 def _atomic_write(path: Path, text: str) -> None:
