@@ -41,7 +41,7 @@ def sentences(text: str) -> set[str]:
     return out
 
 
-class _UnionFind:
+class UnionFind:
     def __init__(self, items):
         self.parent = {i: i for i in items}
 
@@ -61,7 +61,7 @@ class _UnionFind:
 
 def leakage_groups(pages: list[Page]) -> dict[str, str]:
     """doc_id → group key (the smallest doc_id in its group)."""
-    uf = _UnionFind(sorted(p.doc_id for p in pages))
+    uf = UnionFind(sorted(p.doc_id for p in pages))
     first_seen: dict[str, str] = {}
     for page in sorted(pages, key=lambda p: p.doc_id):
         keys = {f"dup:{a.dup_cluster}" for a in page.articles}

@@ -17,7 +17,7 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from presscut.builder.splits import sentences
+from presscut.builder.splits import UnionFind, sentences
 from presscut.schema import ROLES, SPLITS
 
 TARGET_SHARE = {"train": 0.5, "validation": 0.15, "test": 0.35}
@@ -50,28 +50,12 @@ def _minhash(text: str):
     return m
 
 
-class _UnionFind:
-    def __init__(self, items):
-        self.parent = {i: i for i in items}
-
-    def find(self, x):
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a, b):
-        ra, rb = sorted((self.find(a), self.find(b)))
-        if ra != rb:
-            self.parent[rb] = ra  # the smaller id names the group
-
-
 def leakage_groups(records: list[dict]) -> dict[str, str]:
     """doc_id → group key (the smallest doc_id in its group). ``records`` are ``real`` rows
     (``doc_id``, ``lines``, ``gold_body``, ``source.url``)."""
     from datasketch import MinHashLSH
 
-    uf = _UnionFind(sorted(r["doc_id"] for r in records))
+    uf = UnionFind(sorted(r["doc_id"] for r in records))
     by_url: dict[str, str] = {}
     for r in sorted(records, key=lambda r: r["doc_id"]):
         url = normalise_url(r["source"]["url"])
