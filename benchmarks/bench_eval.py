@@ -6,6 +6,7 @@ with ``presscut.harness.evaluate.evaluate`` so its peak RSS is the scorer's alon
 
     python benchmarks/bench_eval.py                 # 10k and 100k pages
     python benchmarks/bench_eval.py --sizes 1000 --resamples 200 --workers 1
+    python benchmarks/bench_eval.py --sizes 100000 --workers 1 --breakdown none memory file
 
 Peak RSS is the scoring process's own (``ru_maxrss``); pool workers are not included.
 """
@@ -76,14 +77,17 @@ def generate(root: Path, n: int, seed: int = 0) -> None:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
 
 
-def score(root: Path, resamples: int, workers: int) -> dict:
+def score(root: Path, resamples: int, workers: int, breakdown: str = "none") -> dict:
+    """``breakdown``: none (not asked for), memory (``per_item``, in the result) or file
+    (streamed to a JSONL file with ``per_item_path``)."""
     import resource
 
     from presscut.harness.evaluate import evaluate
 
     t0 = time.perf_counter()
     res = evaluate("segmentation", root / "preds.jsonl", root=root, n_resamples=resamples,
-                   per_item=False, workers=workers)
+                   per_item=breakdown == "memory", workers=workers,
+                   per_item_path=root / "per_item.jsonl" if breakdown == "file" else None)
     seconds = time.perf_counter() - t0
     return {"n": res["n_items"], "seconds": seconds,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -102,21 +106,25 @@ def main() -> None:
     ap.add_argument("--resamples", type=int, default=1000)
     ap.add_argument("--_generate", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--_score", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--breakdown", nargs="+", default=["none"],
+                    choices=["none", "memory", "file"],
+                    help="per-page breakdown: not asked for, held in the result, or streamed")
+    ap.add_argument("--_score", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._generate:
         generate(Path(args._generate[0]), int(args._generate[1]))
         print("ok")
         return
     if args._score:
-        print(json.dumps(score(Path(args._score[0]), int(args._score[1]), int(args._score[2]))))
+        print(json.dumps(score(Path(args._score[0]), int(args._score[1]), int(args._score[2]),
+                               args._score[3])))
         return
 
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"presscut eval segmentation ({args.resamples} bootstrap resamples)")
-    for col in ("pages", "workers", "MB parquet", "MB preds", "seconds", "pages/s",
+    for col in ("pages", "workers", "breakdown", "MB parquet", "MB preds", "seconds", "pages/s",
                 "peak RSS MB"):
         table.add_column(col, justify="right")
     for n in args.sizes:
@@ -125,10 +133,11 @@ def main() -> None:
             pq_mb = (Path(tmp) / "splits/segmentation/test.parquet").stat().st_size / 1e6
             js_mb = (Path(tmp) / "preds.jsonl").stat().st_size / 1e6
             for w in args.workers:
-                r = json.loads(_child(["--_score", tmp, str(args.resamples), str(w)]))
-                table.add_row(f"{r['n']:,}", str(w), f"{pq_mb:.1f}", f"{js_mb:.1f}",
-                              f"{r['seconds']:.1f}", f"{r['n'] / r['seconds']:,.0f}",
-                              f"{r['peak_rss_mb']:.0f}")
+                for mode in args.breakdown:
+                    r = json.loads(_child(["--_score", tmp, str(args.resamples), str(w), mode]))
+                    table.add_row(f"{r['n']:,}", str(w), mode, f"{pq_mb:.1f}", f"{js_mb:.1f}",
+                                  f"{r['seconds']:.1f}", f"{r['n'] / r['seconds']:,.0f}",
+                                  f"{r['peak_rss_mb']:.0f}")
     Console().print(table)
 
 

@@ -106,6 +106,40 @@ def test_keep_everything_scores_what_hand_computation_says(root):
     assert per["p1"]["body_f1"] == pytest.approx(4 / 7) and per["p2"]["pk"] is None
 
 
+@pytest.mark.parametrize("task", ["segmentation", "article_dedup", "stance"])
+def test_per_item_breakdown_streams_to_a_file_with_the_same_rows(root, tmp_path, task):
+    """#15.4: the breakdown written as it is made equals the one held in memory, and the
+    result then carries the file, not the rows."""
+    preds = gold_predictions(task, root)
+    if task == "segmentation":
+        preds = [keep_everything(PAGE_1), keep_everything(PAGE_2)]
+    held = score_predictions(task, preds, root=root, **FAST)
+    out = tmp_path / "items.jsonl"
+    streamed = score_predictions(task, preds, root=root, per_item_path=out, **FAST)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows == held["per_item"] and len(rows) == held["n_items"] > 0
+    assert streamed["per_item"] == [] and streamed["per_item_file"] == str(out)
+    assert streamed["scores"] == held["scores"] and streamed["ci"] == held["ci"]
+
+
+def test_breakdown_not_asked_for_is_not_kept():
+    from presscut.harness.scoring import Scorer
+
+    scorer = Scorer()
+    scorer.collect(keep=False)
+    for i in range(3):
+        scorer.emit({"doc_id": str(i)})
+    assert scorer.n_items == 3 and scorer.breakdown() == []
+
+
+def test_failed_scoring_leaves_no_breakdown_file(root, tmp_path):
+    out = tmp_path / "items.jsonl"
+    with pytest.raises(PresscutError):
+        score_predictions("segmentation", [{"doc_id": "p1", "roles": ["body"]}], root=root,
+                          per_item_path=out, **FAST)
+    assert list(tmp_path.glob("*items.jsonl*")) == []
+
+
 def test_role_f1_agrees_with_sklearn_on_pooled_lines(root):
     pred = {
         "doc_id": "p3",

@@ -55,6 +55,9 @@ def eval_command(
                             help="table or json (default: table on a terminal, else json)."),
     per_item: bool = typer.Option(False, "--per-item", help="Include the per-item breakdown "
                                   "in the JSON output."),
+    per_item_out: Path = typer.Option(None, "--per-item-out", metavar="FILE",
+                                      help="Stream the per-item breakdown to this JSONL file "
+                                      "(memory does not grow with the number of items)."),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     workers: int = typer.Option(1, "--workers", help="Processes for the page tasks."),
@@ -69,9 +72,9 @@ def eval_command(
         raise PresscutError(f"unknown format {fmt!r}; use table or json")
     result = evaluate(task, predictions, split=split, data=data, root=root,
                       n_resamples=resamples, seed=seed, per_item=per_item,
-                      progress=sys.stderr.isatty(), workers=workers)
+                      progress=sys.stderr.isatty(), workers=workers, per_item_path=per_item_out)
     if fmt == "json":
-        if not per_item:
+        if not per_item or per_item_out is not None:
             result.pop("per_item", None)
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:

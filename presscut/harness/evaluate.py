@@ -7,6 +7,7 @@ or task shows up as a different fingerprint or version.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path
@@ -42,18 +43,21 @@ def evaluate(
     per_item: bool = True,
     progress: bool = False,
     workers: int = 1,
+    per_item_path: Path | None = None,
 ) -> dict:
     """Validate and score a JSONL predictions file.
 
     ``split`` defaults to the task's own (``default_split`` on gold data, "test" on
     synthetic data). Raises PredictionError (exit code 2) on a
     malformed file, PresscutError when the data is missing. ``workers`` > 1 scores
-    page tasks in a process pool (same result, in the same order).
+    page tasks in a process pool (same result, in the same order). ``per_item_path``
+    streams the per-item breakdown to a JSONL file instead of the result (written under a
+    temporary name, renamed when scoring succeeded), so memory does not grow with it.
     """
     t = get_task(task)
     return _score(t, read_predictions(t, Path(predictions)), split, data, root,
                   n_resamples=n_resamples, seed=seed, per_item=per_item, progress=progress,
-                  workers=workers)
+                  workers=workers, per_item_path=per_item_path)
 
 
 def score_predictions(
@@ -110,11 +114,35 @@ def _score(
     per_item: bool = True,
     progress: bool = False,
     workers: int = 1,
+    per_item_path: Path | None = None,
 ) -> dict:
+    if per_item_path is None:
+        return _score_to(t, pset, split, data, root, None, n_resamples=n_resamples, seed=seed,
+                         level=level, per_item=per_item, progress=progress, workers=workers)
+    path = Path(per_item_path)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        with tmp.open("w", encoding="utf-8") as sink:
+            result = _score_to(t, pset, split, data, root, sink, n_resamples=n_resamples,
+                               seed=seed, level=level, per_item=False, progress=progress,
+                               workers=workers)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise PresscutError(f"{path}: cannot write the per-item breakdown ({err.strerror})") \
+            from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    result["per_item_file"] = str(path)
+    return result
+
+
+def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamples, seed,
+              level, per_item, progress, workers) -> dict:
     split = gold_data.resolve_split(t, split, data)
     files = gold_data.gold_files(t, split, data, root)
     split_label = f"the {data} {split} split" if split != ALL else f"all {data} splits"
     scorer = t.make_scorer()
+    scorer.collect(keep=per_item, sink=sink)
     total = gold_data.count_rows(files) if progress else 0
     with _progress(progress) as bar:
         job = bar.add_task(f"scoring {t.name}", total=total) if bar else None
@@ -138,6 +166,8 @@ def _score(
         raise PresscutError(f"{', '.join(map(str, files))}: {split_label} has no {t.item}s to score")
 
     scores = scorer.scores()
+    if sink is not None:
+        scorer.write_breakdown(sink)
     return {
         "task": t.name,
         "task_version": t.version,

@@ -8,7 +8,9 @@ collection tasks (clusterings, outlets) keep the two label lists.
 
 from __future__ import annotations
 
+import json
 from array import array
+from typing import IO
 
 import numpy as np
 
@@ -21,14 +23,37 @@ def round_score(x: float | None) -> float | None:
 
 
 class Scorer:
-    """Accumulates items; subclasses define ``add`` and the metrics."""
+    """Accumulates items; subclasses define ``add`` and the metrics.
+
+    Page-level scorers hand each item's breakdown row to :meth:`emit`, which keeps it, writes
+    it to a sink, or drops it (see :meth:`collect`): on a million pages the breakdown is the
+    one part of scoring that would grow with the corpus.
+    """
+
+    # True when the breakdown is made item by item (emit); False when it can only be
+    # derived from all the labels at the end (clusterings)
+    streams = True
 
     def __init__(self) -> None:
         self.per_item: list[dict] = []
+        self._n = 0
+        self._keep, self._sink = True, None
+
+    def collect(self, keep: bool = True, sink: IO[str] | None = None) -> None:
+        """Where the breakdown goes: kept in memory, written as JSON lines to ``sink``, or
+        (neither) dropped."""
+        self._keep, self._sink = keep and sink is None, sink
+
+    def emit(self, row: dict) -> None:
+        self._n += 1
+        if self._sink is not None:
+            self._sink.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
+        elif self._keep:
+            self.per_item.append(row)
 
     @property
     def n_items(self) -> int:
-        return len(self.per_item)
+        return self._n
 
     def scores(self) -> Scores:
         raise NotImplementedError
@@ -38,6 +63,12 @@ class Scorer:
 
     def breakdown(self) -> list[dict]:
         return self.per_item
+
+    def write_breakdown(self, sink: IO[str]) -> None:
+        """Write what the sink has not had yet: all of it for a scorer that cannot stream."""
+        if not self.streams:
+            for row in self.breakdown():
+                sink.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 class Sums:
@@ -87,7 +118,8 @@ class SumScorer(Scorer):
         """Append the rows and breakdown a worker computed for a chunk of items."""
         rows, per_item = part
         self._rows.extend(rows)
-        self.per_item.extend(per_item)
+        for row in per_item:
+            self.emit(row)
 
     def scores(self) -> Scores:
         rows = self._matrix()
@@ -101,6 +133,8 @@ class SumScorer(Scorer):
 
 # ------------------------------------------------------------------ label lists
 class LabelScorer(Scorer):
+    streams = False
+
     def __init__(self) -> None:
         super().__init__()
         self.ids: list[str] = []

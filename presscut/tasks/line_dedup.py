@@ -28,7 +28,7 @@ class LineDedupScorer(SumScorer):
         tp, fp, fn, _ = m.pair_counts(_line_labels(n, gold["dup_groups"]), _line_labels(n, pred))
         self.append({"tp": tp, "fp": fp, "fn": fn})
         p, r, f = m.prf(tp, tp + fp, tp + fn)
-        self.per_item.append({"doc_id": gold["id"], "pairwise_precision": p,
+        self.emit({"doc_id": gold["id"], "pairwise_precision": p,
                               "pairwise_recall": r, "pairwise_f1": f,
                               "gold_pairs": tp + fn, "predicted_pairs": tp + fp})
 

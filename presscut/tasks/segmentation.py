@@ -67,7 +67,7 @@ class SegmentationScorer(SumScorer):
         self.append(row)
         n_content = sum(tp + fn for tp, _, fn in roles.values())
         n_right = sum(tp for tp, _, _ in roles.values())
-        self.per_item.append({
+        self.emit({
             "doc_id": gold["id"],
             "body_precision": bp,
             "body_recall": br,

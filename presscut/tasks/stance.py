@@ -37,7 +37,7 @@ class StanceScorer(SumScorer):
         if g == pred:
             row[f"tp_{g}"] = 1.0
         self.append(row)
-        self.per_item.append({"pair_id": gold["id"], "gold": g, "predicted": pred,
+        self.emit({"pair_id": gold["id"], "gold": g, "predicted": pred,
                               "correct": g == pred, "fnc_points": earned,
                               "fnc_possible": possible})
 
