@@ -105,6 +105,10 @@ class SumScorer(Scorer):
             raise ValueError(f"{type(self).__name__}: row has extra {extra}, missing {missing}")
         self._rows.extend(row[c] for c in self.columns)
 
+    @property
+    def n_items(self) -> int:
+        return len(self._rows) // (len(self.columns) or 1)
+
     def _matrix(self) -> np.ndarray:
         return np.frombuffer(self._rows, dtype=float).reshape(-1, len(self.columns) or 1)
 

@@ -29,8 +29,8 @@ class LineDedupScorer(SumScorer):
         self.append({"tp": tp, "fp": fp, "fn": fn})
         p, r, f = m.prf(tp, tp + fp, tp + fn)
         self.emit({"doc_id": gold["id"], "pairwise_precision": p,
-                              "pairwise_recall": r, "pairwise_f1": f,
-                              "gold_pairs": tp + fn, "predicted_pairs": tp + fp})
+                   "pairwise_recall": r, "pairwise_f1": f,
+                   "gold_pairs": tp + fn, "predicted_pairs": tp + fp})
 
     def finalize(self, s: Sums, n: float) -> Scores:
         tp, fp, fn = s["tp"], s["fp"], s["fn"]

@@ -38,8 +38,8 @@ class StanceScorer(SumScorer):
             row[f"tp_{g}"] = 1.0
         self.append(row)
         self.emit({"pair_id": gold["id"], "gold": g, "predicted": pred,
-                              "correct": g == pred, "fnc_points": earned,
-                              "fnc_possible": possible})
+                   "correct": g == pred, "fnc_points": earned,
+                   "fnc_possible": possible})
 
     def finalize(self, s: Sums, n: float) -> Scores:
         f1s = []
