@@ -23,20 +23,22 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 from rich.progress import Progress
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClusterMixin, clone
-from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from presscut.baselines.estimator_io import SaveLoadMixin, check_records, text_of
 from presscut.baselines.registry import baseline
 from presscut.errors import PresscutError
 from presscut.harness.metrics import pairwise_prf
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash, MinHashLSH
 
 ARTICLE_FIELDS = ("article_id", "title", "body")
 OUTPUT_FIELDS = ("dup_cluster", "story_cluster")
@@ -159,6 +161,10 @@ class ExactHashDedup(_CollectionClusterer):
 
 # ------------------------------------------------------------------- minhash
 def make_lsh(threshold: float, num_perm: int, weights=(0.5, 0.5)) -> MinHashLSH:
+    # datasketch (and sklearn.cluster below) are imported where used: the registry imports
+    # this module for every `presscut predict`, and they cost half a second it never uses
+    from datasketch import MinHashLSH
+
     try:
         return MinHashLSH(threshold=threshold, num_perm=num_perm, weights=tuple(weights))
     except ValueError as err:
@@ -184,6 +190,8 @@ def minhash_stream(
 ) -> Iterator[LeanMinHash | None]:
     """MinHashes the way datasketch's ``MinHash.bulk`` makes them (copies of one initialised
     template), one at a time so shingle sets never pile up; None for an empty set."""
+    from datasketch import LeanMinHash, MinHash
+
     template = MinHash(num_perm=num_perm, seed=seed)
     for sh in shingle_sets:
         if not sh:
@@ -316,6 +324,8 @@ class TfidfAgglomerative(_CollectionClusterer):
         # cosine distance is undefined for all-zero rows; such articles stay alone
         rows = np.flatnonzero(matrix.getnnz(axis=1) > 0)
         if len(rows) >= 2:
+            from sklearn.cluster import AgglomerativeClustering
+
             model = AgglomerativeClustering(
                 n_clusters=None,
                 metric="cosine",

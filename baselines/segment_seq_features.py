@@ -144,7 +144,12 @@ class Lexicon:
             for key, boiler in seen_l.items():
                 (l_boiler if boiler else l_art)[key] += 1
         nb, na = sum(w_boiler.values()) + alpha, sum(w_art.values()) + alpha
-        vocab = {w for w, n in w_pages.most_common(max_words) if n >= min_word_pages}
+        # ties broken by the word, not by Counter order: that order comes from iterating
+        # sets of strings, which differs between processes (hash randomisation), and a
+        # refit must give the same vocabulary when more than max_words words qualify
+        ranked = sorted((kv for kv in w_pages.items() if kv[1] >= min_word_pages),
+                        key=lambda kv: (-kv[1], kv[0]))
+        vocab = {w for w, _ in ranked[:max_words]}
         vocab |= STOPWORDS
         word_ids = {w: k + 1 for k, w in enumerate(sorted(vocab))}  # 0: unknown word
         lo = np.zeros(len(word_ids) + 1)

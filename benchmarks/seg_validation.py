@@ -11,7 +11,9 @@ of the committed model: how the committed model's settings were chosen.
 
 Per source: body F1 (the harness's word 4-gram shingle F1, macro over pages), title F1
 (line-level, pooled over the pages of sources whose gold labels titles; other sources show
-"-"), and article-boundary F1 within one non-blank line (pooled counts). ``--errors N``
+"-"), article-boundary F1 within one non-blank line (pooled counts), how many pages with
+an appended second article get more than one predicted article, and how many one-article
+pages are split in two. ``--errors N``
 prints N misclassified lines of the worst pages (gold role -> predicted role), which is how
 docs/segmentation.md's error analysis was made. Validation only: choosing anything on the
 test split would make its scores meaningless (the board scores test, once).
@@ -29,7 +31,8 @@ def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
     from presscut.schema import ROLES
 
     acc: dict[str, dict] = defaultdict(lambda: {"body": [], "title": [0, 0, 0], "titled": 0,
-                                                "bound": [0, 0, 0]})
+                                                "bound": [0, 0, 0], "multi": 0, "found": 0,
+                                                "extra": 0})
     title_id = ROLES.index("title")
     for r, p in zip(rows, preds):
         gold = [ROLES[x] for x in r["roles"]]
@@ -39,8 +42,14 @@ def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
         b = m.boundary_counts(gold_arts, p["articles"], lines, tol=1)
         counts = m.role_counts(lines, gold, p["roles"])["title"]
         titled = r["labelled_roles"] is None or title_id in r["labelled_roles"]
+        multi = len(gold_arts) > 1
         for key in (r["source"]["corpus"], "pooled"):
             a = acc[key]
+            # appended second articles: pages with more than one gold article, how many of
+            # them get more than one predicted article, and one-article pages split in two
+            a["multi"] += multi
+            a["found"] += multi and len(p["articles"]) > 1
+            a["extra"] += not multi and len(p["articles"]) > 1
             a["body"].append(bf)
             a["bound"] = [x + y for x, y in zip(a["bound"], b)]
             if titled:
@@ -55,6 +64,8 @@ def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
             "body_f1": sum(a["body"]) / len(a["body"]),
             "title_f1": m.prf(tp, tp + fp, tp + fn)[2] if a["titled"] else None,
             "boundary_f1": m.prf(bt, bp, bg)[2],
+            "second_articles": f"{a['found']}/{a['multi']}",
+            "false_splits": a["extra"],
         }
     return out
 
@@ -67,7 +78,8 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", default="splits/real/validation.parquet",
-                    help="a real split file (Parquet); never the test split while tuning")
+                    help="split files (Parquet, comma-separated); never a test split while "
+                         "tuning")
     ap.add_argument("--baselines", default="seg-seq", help="comma-separated registered names")
     ap.add_argument("--model", help="a saved model folder to score instead of --baselines")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong lines")
@@ -75,8 +87,17 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=0,
                     help="with --fit: add this many synthetic train pages")
     args = ap.parse_args()
-    rows = pq.read_table(args.split, columns=["doc_id", "lines", "roles", "articles", "source",
-                                              "labelled_roles"]).to_pylist()
+    from pathlib import Path
+
+    rows = []
+    for split in args.split.split(","):
+        have = set(pq.read_schema(split).names)
+        part = pq.read_table(split, columns=["doc_id", "lines", "roles", "articles",
+                                             *({"source", "labelled_roles"} & have)]).to_pylist()
+        for r in part:  # a gold or synthetic split: one group, every role labelled
+            r.setdefault("source", {"corpus": Path(split).parent.name})
+            r.setdefault("labelled_roles", None)
+        rows += part
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     if args.fit is not None:
         import json
@@ -100,13 +121,16 @@ def main() -> None:
         models = [(n, registry.ready(registry.get("segmentation", n)))
                   for n in args.baselines.split(",")]
     print(f"{'baseline':22s} {'source':16s} {'pages':>5s} {'body F1':>8s} {'title F1':>8s} "
-          f"{'bound F1':>8s}")
+          f"{'bound F1':>8s} {'2nd art.':>9s} {'split 1-art':>11s}")
     for name, model in models:
         preds = model.predict(pages)
-        for src, s in sorted(score(rows, preds).items(), key=lambda t: (t[0] == "pooled", t[0])):
+        scores = score(rows, preds)
+        if len(scores) == 2:  # one source: its pooled row says the same
+            del scores["pooled"]
+        for src, s in sorted(scores.items(), key=lambda t: (t[0] == "pooled", t[0])):
             title = "-" if s["title_f1"] is None else f"{s['title_f1']:.3f}"
             print(f"{name:22s} {src:16s} {s['pages']:5d} {s['body_f1']:8.3f} {title:>8s} "
-                  f"{s['boundary_f1']:8.3f}")
+                  f"{s['boundary_f1']:8.3f} {s['second_articles']:>9s} {s['false_splits']:11d}")
     if not args.errors:
         return
     from presscut.harness import metrics as m

@@ -7,7 +7,10 @@ and the evaluators follow.
 
 from __future__ import annotations
 
-from datasets import ClassLabel, Features, List, Value
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datasets import Features
 
 SCHEMA_VERSION = "1.0"
 
@@ -112,149 +115,169 @@ def article_id(doc_id: str, k: int) -> str:
 
 
 # ------------------------------------------------------------------ features
-def _cl(names: tuple[str, ...]) -> ClassLabel:
-    return ClassLabel(names=list(names))
+# The ``datasets`` Features are built on first use (module ``__getattr__``): importing
+# ``datasets`` costs about a second, and ``presscut predict`` on one page reads none of them.
+_FEATURE_NAMES = ("SPAN", "PAGES_FEATURES", "SEGMENTATION_FEATURES", "ARTICLES_FEATURES",
+                  "STANCE_FEATURES", "FNC1_STANCE_FEATURES", "FNC1_ARTICLES_FEATURES",
+                  "SYNTHETIC_FEATURES", "REAL_FEATURES", "CONFIG_FEATURES")
 
 
-SPAN = {
-    "start_line": Value("int32"),
-    "end_line": Value("int32"),  # exclusive
-    "start_char": Value("int32"),
-    "end_char": Value("int32"),  # exclusive
-}
+def __getattr__(name: str):
+    if name in _FEATURE_NAMES:
+        globals().update(_features())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-PAGES_FEATURES = Features(
-    {
-        "doc_id": Value("string"),
-        "text": Value("string"),
-        "sha256": Value("string"),
-        "n_lines": Value("int32"),
-        "n_articles": Value("int32"),
-        "outlet": Value("string"),
-        "outlet_evidence_lines": List(Value("int32")),
-        "provenance": _cl(PROVENANCES),
-        "source_file": Value("string"),
-        "note": Value("string"),
+
+def _features() -> dict:
+    from datasets import ClassLabel, Features, List, Value
+
+    def _cl(names: tuple[str, ...]) -> ClassLabel:
+        return ClassLabel(names=list(names))
+
+
+    SPAN = {
+        "start_line": Value("int32"),
+        "end_line": Value("int32"),  # exclusive
+        "start_char": Value("int32"),
+        "end_char": Value("int32"),  # exclusive
     }
-)
 
-SEGMENTATION_FEATURES = Features(
-    {
-        "doc_id": Value("string"),
-        "lines": List(Value("string")),
-        "roles": List(_cl(ROLES)),
-        # index of the article whose span holds the line, -1 outside every span
-        "article_index": List(Value("int32")),
-        # id of the line-duplicate group the line belongs to, -1 for none
-        "dup_group": List(Value("int32")),
-        "articles": List(SPAN),
-        "dup_groups": List({"lines": List(Value("int32")), "kind": _cl(DUP_KINDS)}),
-        "provenance": _cl(PROVENANCES),
-    }
-)
+    PAGES_FEATURES = Features(
+        {
+            "doc_id": Value("string"),
+            "text": Value("string"),
+            "sha256": Value("string"),
+            "n_lines": Value("int32"),
+            "n_articles": Value("int32"),
+            "outlet": Value("string"),
+            "outlet_evidence_lines": List(Value("int32")),
+            "provenance": _cl(PROVENANCES),
+            "source_file": Value("string"),
+            "note": Value("string"),
+        }
+    )
 
-ARTICLES_FEATURES = Features(
-    {
-        "article_id": Value("string"),
-        "doc_id": Value("string"),
-        "k": Value("int32"),
-        "title": Value("string"),
-        "body": Value("string"),
-        **SPAN,
-        "dup_cluster": Value("string"),
-        "story_cluster": Value("string"),
-        "byline": Value("string"),
-        "cited_sources": List(Value("string")),
-        "outlet": Value("string"),
-        "provenance": _cl(PROVENANCES),
-        "note": Value("string"),
-    }
-)
+    SEGMENTATION_FEATURES = Features(
+        {
+            "doc_id": Value("string"),
+            "lines": List(Value("string")),
+            "roles": List(_cl(ROLES)),
+            # index of the article whose span holds the line, -1 outside every span
+            "article_index": List(Value("int32")),
+            # id of the line-duplicate group the line belongs to, -1 for none
+            "dup_group": List(Value("int32")),
+            "articles": List(SPAN),
+            "dup_groups": List({"lines": List(Value("int32")), "kind": _cl(DUP_KINDS)}),
+            "provenance": _cl(PROVENANCES),
+        }
+    )
 
-STANCE_FEATURES = Features(
-    {
-        "pair_id": Value("string"),
-        "headline_article_id": Value("string"),
-        "body_article_id": Value("string"),
-        "headline": Value("string"),
-        "body": Value("string"),
-        "stance": _cl(STANCES),
-        "label_source": _cl(STANCE_SOURCES),
-        "provenance": _cl(PROVENANCES),
-        "note": Value("string"),
-    }
-)
+    ARTICLES_FEATURES = Features(
+        {
+            "article_id": Value("string"),
+            "doc_id": Value("string"),
+            "k": Value("int32"),
+            "title": Value("string"),
+            "body": Value("string"),
+            **SPAN,
+            "dup_cluster": Value("string"),
+            "story_cluster": Value("string"),
+            "byline": Value("string"),
+            "cited_sources": List(Value("string")),
+            "outlet": Value("string"),
+            "provenance": _cl(PROVENANCES),
+            "note": Value("string"),
+        }
+    )
 
-# FNC-1 rows as ``presscut import fnc1`` builds them: the stance/articles layout plus
-# where each row sits in the official files (repeats are rows of their own) and
-# the source and licence of every record.
-_FNC1_EXTRA = {"source": Value("string"), "license": Value("string")}
-FNC1_STANCE_FEATURES = Features(
-    {
-        **STANCE_FEATURES,
-        "fnc1_file": Value("string"),
-        "fnc1_row": Value("int32"),
-        "fnc1_body_id": Value("int32"),
-        "repeat_of_row": Value("int32"),  # -1, or the earlier row with the same pair and label
-        **_FNC1_EXTRA,
-    }
-)
-FNC1_ARTICLES_FEATURES = Features(
-    {
-        **ARTICLES_FEATURES,
-        "fnc1_body_id": Value("int32"),
-        "related_headlines": Value("int32"),
-        **_FNC1_EXTRA,
-    }
-)
+    STANCE_FEATURES = Features(
+        {
+            "pair_id": Value("string"),
+            "headline_article_id": Value("string"),
+            "body_article_id": Value("string"),
+            "headline": Value("string"),
+            "body": Value("string"),
+            "stance": _cl(STANCES),
+            "label_source": _cl(STANCE_SOURCES),
+            "provenance": _cl(PROVENANCES),
+            "note": Value("string"),
+        }
+    )
 
-# Synthetic pages share the segmentation layout and add what the generator knows.
-SYNTHETIC_FEATURES = Features(
-    {
-        **SEGMENTATION_FEATURES,
-        "text": Value("string"),
-        "layout": List(Value("string")),
-        "article_ids": List(Value("string")),
-        "dup_clusters": List(Value("string")),
-        "story_clusters": List(Value("string")),
-        "edit_level": List(Value("int32")),
-    }
-)
+    # FNC-1 rows as ``presscut import fnc1`` builds them: the stance/articles layout plus
+    # where each row sits in the official files (repeats are rows of their own) and
+    # the source and licence of every record.
+    _FNC1_EXTRA = {"source": Value("string"), "license": Value("string")}
+    FNC1_STANCE_FEATURES = Features(
+        {
+            **STANCE_FEATURES,
+            "fnc1_file": Value("string"),
+            "fnc1_row": Value("int32"),
+            "fnc1_body_id": Value("int32"),
+            "repeat_of_row": Value("int32"),  # -1, or the earlier row with the same pair and label
+            **_FNC1_EXTRA,
+        }
+    )
+    FNC1_ARTICLES_FEATURES = Features(
+        {
+            **ARTICLES_FEATURES,
+            "fnc1_body_id": Value("int32"),
+            "related_headlines": Value("int32"),
+            **_FNC1_EXTRA,
+        }
+    )
 
-# Real pages imported from published labelled corpora (CleanEval, Dragnet, the
-# article-extraction benchmark, …): segmentation layout plus where each page came from,
-# how it was converted, and the source's own gold body (so the alignment can be re-checked
-# without the raw sources).
-REAL_FEATURES = Features(
-    {
-        **SEGMENTATION_FEATURES,
-        # the page text is "\n".join(lines) (not stored twice); sha256 is of that text, UTF-8
-        "sha256": Value("string"),
-        "source": {
-            "corpus": Value("string"),
-            "page_id": Value("string"),
-            "url": Value("string"),
-        },
-        "licence": Value("string"),
-        # the roles this source's gold can tell apart; role metrics use only these
-        "labelled_roles": List(_cl(ROLES)),
-        "converter": Value("string"),
-        "html_sha256": Value("string"),
-        "gold_body": Value("string"),
-        "alignment_coverage": Value("float32"),
-        # true for the source kept out of training entirely (the out-of-source test)
-        "out_of_source": Value("bool"),
-    }
-)
+    # Synthetic pages share the segmentation layout and add what the generator knows.
+    SYNTHETIC_FEATURES = Features(
+        {
+            **SEGMENTATION_FEATURES,
+            "text": Value("string"),
+            "layout": List(Value("string")),
+            "article_ids": List(Value("string")),
+            "dup_clusters": List(Value("string")),
+            "story_clusters": List(Value("string")),
+            "edit_level": List(Value("int32")),
+        }
+    )
 
-CONFIG_FEATURES: dict[str, Features] = {
-    "pages": PAGES_FEATURES,
-    "segmentation": SEGMENTATION_FEATURES,
-    "articles": ARTICLES_FEATURES,
-    "stance": STANCE_FEATURES,
-    "synthetic": SYNTHETIC_FEATURES,
-    "real": REAL_FEATURES,
-}
+    # Real pages imported from published labelled corpora (CleanEval, Dragnet, the
+    # article-extraction benchmark, …): segmentation layout plus where each page came from,
+    # how it was converted, and the source's own gold body (so the alignment can be re-checked
+    # without the raw sources).
+    REAL_FEATURES = Features(
+        {
+            **SEGMENTATION_FEATURES,
+            # the page text is "\n".join(lines) (not stored twice); sha256 is of that text, UTF-8
+            "sha256": Value("string"),
+            "source": {
+                "corpus": Value("string"),
+                "page_id": Value("string"),
+                "url": Value("string"),
+            },
+            "licence": Value("string"),
+            # the roles this source's gold can tell apart; role metrics use only these
+            "labelled_roles": List(_cl(ROLES)),
+            "converter": Value("string"),
+            "html_sha256": Value("string"),
+            "gold_body": Value("string"),
+            "alignment_coverage": Value("float32"),
+            # true for the source kept out of training entirely (the out-of-source test)
+            "out_of_source": Value("bool"),
+        }
+    )
+
+    CONFIG_FEATURES: dict[str, Features] = {
+        "pages": PAGES_FEATURES,
+        "segmentation": SEGMENTATION_FEATURES,
+        "articles": ARTICLES_FEATURES,
+        "stance": STANCE_FEATURES,
+        "synthetic": SYNTHETIC_FEATURES,
+        "real": REAL_FEATURES,
+    }
+    return {name: value for name, value in locals().items() if name in _FEATURE_NAMES}
+
+
 GOLD_CONFIGS: tuple[str, ...] = ("pages", "segmentation", "articles", "stance")
 
 

@@ -148,6 +148,16 @@ def test_appended_article_starts_at_a_title_after_a_boilerplate_gap():
     assert spans == [[0, 5], [10, 17]]  # the second title (after body, no gap) stays inside
     model.article_gap = 3
     assert model._articles(line_of, states, is_art, is_title, is_body) == [[0, 17]]
+    # the start head opens an article wherever it passes its threshold after body...
+    start = np.array([0.9, 0.9, 0.1, 0.0, 0.0, 0.2, 0.1, 0.7, 0.1])
+    model.start_threshold = 0.6
+    assert model._articles(line_of, states, is_art, is_title, is_body, start) == [
+        [0, 13], [14, 17]]
+    # ...(row 1's 0.9 opens nothing: no body since the article began), the title at row 5
+    # (gap 2 < 3) only when the threshold is under its 0.2
+    model.start_threshold = 0.15
+    assert model._articles(line_of, states, is_art, is_title, is_body, start) == [
+        [0, 5], [10, 13], [14, 17]]
 
 
 def test_fit_is_reproducible_and_save_load_round_trips(fitted, pages, tmp_path):
@@ -195,3 +205,43 @@ def test_predictions_do_not_depend_on_the_batch_size(fitted, pages):
     small = copy.copy(fitted)
     small.batch_pages = 3
     assert small.predict(pages) == fitted.predict(pages)
+
+
+def test_lexicon_vocabulary_cut_breaks_ties_by_word():
+    """Words on equally many pages are cut alphabetically, whatever order they came in
+    (a refit in another process must keep the same vocabulary)."""
+    lines = ["zeta alpha mid", "mid zeta alpha"]
+    pages = [{"doc_id": str(i), "lines": [lines[i % 2]], "roles": ["body"]} for i in range(3)]
+    pages.append({"doc_id": "x", "lines": ["zeta"], "roles": ["body"]})
+    lex = Lexicon.fit(pages, max_words=2, min_word_pages=3)
+    # zeta is on 4 pages, alpha and mid on 3: zeta, then alpha before mid
+    assert {"zeta", "alpha"} <= set(lex.word_ids) and "mid" not in lex.word_ids
+
+
+def test_refit_check_passes_on_a_refit_and_names_a_changed_model(tmp_path):
+    """`presscut baselines refit --check` in another process (string hashing differs there)
+    against a model refitted here from the same pages, then against an edited one."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    from presscut.baselines import registry
+    from presscut.cli import app
+
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "splits" / "real").mkdir(parents=True)
+    table = pq.read_table(root / "splits" / "real" / "train.parquet").slice(0, 16)
+    pq.write_table(table, tmp_path / "splits" / "real" / "train.parquet")
+    registry.refit(registry.get("segmentation", "seg-seq"), tmp_path)
+    code = "import sys; from presscut.cli import main; main(sys.argv[1:])"
+    ok = subprocess.run([sys.executable, "-c", code, "baselines", "refit", "seg-seq", "--check",
+                         "--root", str(tmp_path)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "byte-identical" in ok.stdout, ok.stdout + ok.stderr
+    config = tmp_path / "models" / "seg-seq" / "config.json"
+    config.write_text(config.read_text().replace('"max_iter": 30', '"max_iter": 31'))
+    bad = CliRunner().invoke(app, ["baselines", "refit", "seg-seq", "--check",
+                                   "--root", str(tmp_path)])
+    assert bad.exit_code != 0 and "differs from the committed model" in str(bad.exception)

@@ -103,3 +103,18 @@ def test_a_learned_baseline_is_fitted_once_then_loaded(tmp_path, monkeypatch):
     (gold / "validation.parquet").write_bytes((gold / "train.parquet").read_bytes())
     registry.ready(spec, tmp_path)
     assert len(fits) == 2
+
+
+def test_predicting_one_page_imports_neither_datasets_nor_datasketch():
+    """`presscut predict` on one page should answer in about a second: the registry imports
+    every baseline module, so those modules keep their heaviest imports for when they are
+    used (datasets ~1 s, datasketch ~0.5 s of start-up)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from presscut.runner import predict_pages; "
+            "predict_pages('segmentation', [{'doc_id': 'a', 'lines': ['Hello world.']}]); "
+            "print(sorted({'datasets', 'datasketch'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout.strip().splitlines()[-1]
+    assert out == "[]"
