@@ -165,14 +165,16 @@ def default_for(task: str) -> BaselineSpec:
     return found[0]
 
 
-def prepare(spec: BaselineSpec, root: Path | None = None, **params) -> tuple[Any, str]:
-    """``spec``'s estimator fitted or tuned the way its task does it (non-test data only),
-    with the note the results tables show beside it; a baseline with a committed fitted
-    model (``saved``) is loaded instead, so every table scores the model users get."""
+def prepare(spec: BaselineSpec, root: Path | None = None, fit: str = "",
+            **params) -> tuple[Any, str]:
+    """``spec``'s estimator fitted or tuned the way its task does it (non-test data only;
+    ``fit`` names a run's training data, see :class:`presscut.tasks.Run`), with the note
+    the results tables show beside it; a baseline with a committed fitted model
+    (``saved``) is loaded instead, so every table scores the model users get."""
     if spec.saved and not params:
         model = load_saved(spec, root)
         return model, getattr(model, "describe", lambda: "")()
-    return get_task(spec.task).prepare(spec.make(**params), spec, root)
+    return get_task(spec.task).prepare(spec.make(**params), spec, root, fit)
 
 
 def saved_path(spec: BaselineSpec, root: Path | None = None) -> Path:

@@ -16,8 +16,8 @@ from presscut.baselines.segment_linefilter import LineFilterSegmenter, need
 from presscut.schema import is_blank
 
 
-# a peer through its own library: only in a run with the `presscut[peers]` extra
-@baseline("segmentation", "peer-c4", order=60, optional=True, extras=("peers",))
+# a peer through its own library, on the default board: setup.sh installs `presscut[peers]`
+@baseline("segmentation", "peer-c4", order=60, extras=("peers",))
 class C4LineFilter(LineFilterSegmenter):
     """datatrove ``C4QualityFilter`` applied to each line; page rules optional."""
 

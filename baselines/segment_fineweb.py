@@ -38,8 +38,8 @@ def line_marks(text: str, short_line_length: int = 30) -> LineMarks:
                      [len(line) <= short_line_length for line in lines], repeated(lines))
 
 
-# a peer through its own library: only in a run with the `presscut[peers]` extra
-@baseline("segmentation", "peer-fineweb", order=62, optional=True, extras=("peers",))
+# a peer through its own library, on the default board: setup.sh installs `presscut[peers]`
+@baseline("segmentation", "peer-fineweb", order=62, extras=("peers",))
 class FineWebLineFilter(LineFilterSegmenter):
     """The lines FineWeb's quality rules count in a page's favour are kept."""
 

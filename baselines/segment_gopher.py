@@ -46,8 +46,8 @@ def duplicate_fractions(elements: Sequence[str], text_len: int) -> tuple[float, 
     return sum(marks) / len(elements), dup_chars / text_len if text_len else 0.0
 
 
-# a peer through its own library: only in a run with the `presscut[peers]` extra
-@baseline("segmentation", "peer-gopher", order=61, optional=True, extras=("peers",))
+# a peer through its own library, on the default board: setup.sh installs `presscut[peers]`
+@baseline("segmentation", "peer-gopher", order=61, extras=("peers",))
 class GopherLineFilter(LineFilterSegmenter):
     """datatrove ``GopherQualityFilter`` per line + Gopher's duplicate-line rule."""
 

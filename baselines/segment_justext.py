@@ -49,6 +49,11 @@ class JusTextSegmenter(Baseline):
         _justext()  # fail at fit time, not in the middle of a run
         return self
 
+    def describe(self) -> str:
+        from presscut.baselines.segment_linefilter import library_version
+
+        return f"jusText {library_version('jusText')}, one <p> per line"
+
     def predict_page(self, page: dict) -> dict:
         justext = _justext()
         lines = page["lines"]

@@ -40,8 +40,8 @@ def match_back(lines: list[str], kept_text: str) -> list[bool]:
     return kept
 
 
-# a peer through its own library: only in a run with the `presscut[peers]` extra
-@baseline("segmentation", "peer-trafilatura-text", order=63, optional=True, extras=("peers",))
+# a peer through its own library, on the default board: setup.sh installs `presscut[peers]`
+@baseline("segmentation", "peer-trafilatura-text", order=63, extras=("peers",))
 class TrafilaturaText(LineFilterSegmenter):
     """``trafilatura.extract`` over one ``<p>`` per line; kept lines are body."""
 

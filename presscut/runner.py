@@ -36,9 +36,12 @@ class Result:
 def run_spec(spec: BaselineSpec, root: Path | None = None) -> list[Result]:
     """Fit/tune one baseline, then predict and score it on each of its task's runs."""
     task = get_task(spec.task)
-    model, notes = prepare(spec, root)
+    fitted: dict[str, tuple] = {}  # one fit per training set, shared by its runs
     out = []
     for r in task.runs:
+        if r.fit not in fitted:
+            fitted[r.fit] = prepare(spec, root, r.fit)
+        model, notes = fitted[r.fit]
         preds = model.predict(task.inputs(root, r.data, r.split))
         result = score_predictions(task.name, preds, split=r.split, data=r.data, root=root)
         shown = notes
@@ -56,11 +59,12 @@ def plan(tasks: list[str] | None = None, extras: Iterable[str] = ()) -> list[Bas
     """The baselines a run covers, in table order (unknown tasks and extras are errors)."""
     wanted = [get_task(t).name for t in tasks] if tasks else None
     extras = tuple(extras)
-    known = {e for s in specs() for e in s.extras if s.optional}
+    # an extra the default run already needs (peers) is accepted and changes nothing
+    known = {e for s in specs() for e in s.extras}
     unknown = sorted(set(extras) - known)
     if unknown:
-        raise PresscutError(f"no optional baseline needs the extra(s) {', '.join(unknown)}; "
-                            f"extras with optional baselines: {', '.join(sorted(known))}")
+        raise PresscutError(f"no baseline needs the extra(s) {', '.join(unknown)}; "
+                            f"extras baselines need: {', '.join(sorted(known))}")
     return [s for s in specs(extras=extras) if wanted is None or s.task in wanted]
 
 
@@ -88,14 +92,96 @@ def _level_label(metric: str) -> str:
     return metric.replace("_level_", " L")
 
 
-def results_markdown(summary: list[dict], data: str) -> str:
+def _half_width(ci) -> str:
+    return "–" if not ci or None in ci else f"±{(ci[1] - ci[0]) / 2:.3f}"
+
+
+def group_names(rows: list[dict]) -> list[str]:
+    """The groups (sources) of a pooled set, held-out ones last, each in name order."""
+    held = {g: v.get("held_out", False) for r in rows for g, v in r.get("groups", {}).items()}
+    return sorted(held, key=lambda g: (held[g], g))
+
+
+def group_label(rows: list[dict], g: str) -> str:
+    held = any(r.get("groups", {}).get(g, {}).get("held_out") for r in rows)
+    return f"{g} (out-of-source)" if held else g
+
+
+def grouped_main_table(t, rows: list[dict], extra_rows: list[dict] = ()) -> str:
+    """Main score pooled (95% CI and its half-width) and per group, one row a baseline.
+
+    ``extra_rows`` (same shape: ``baseline``, ``scores``, ``ci``, ``groups``, ``notes``)
+    are shown below, e.g. systems scored outside the harness on the same items.
+    """
+    ms = t.main_score
+    names = group_names([*rows, *extra_rows])
+    cols = ["baseline", f"{ms} pooled [95% CI]", "± (CI half-width)",
+            *(group_label(rows, g) for g in names), "notes"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in [*rows, *extra_rows]:
+        s, ci = r["scores"], r["ci"].get(ms)
+        main = _fmt(s.get(ms)) + (f" [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
+        groups = r.get("groups", {})
+        cells = [r.get("label") or f"`{r['baseline']}`", main, _half_width(ci),
+                 *(_fmt(groups[g]["scores"].get(ms)) if g in groups else "–" for g in names),
+                 r["notes"]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def grouped_metrics_table(t, rows: list[dict]) -> str:
+    """The task's ``group_metrics`` pooled and per group (only groups that have them)."""
+    names = group_names(rows)
+    cols, keys = ["baseline"], []
+    for metric in t.group_metrics:
+        if all(r["scores"].get(metric) is None for r in rows):
+            continue
+        cols.append(f"{metric} pooled")
+        keys.append((metric, None))
+        for g in names:
+            if any(r.get("groups", {}).get(g, {}).get("scores", {}).get(metric) is not None
+                   for r in rows):
+                cols.append(f"{metric}: {g}")
+                keys.append((metric, g))
+    if not keys:
+        return ""
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        cells = [f"`{r['baseline']}`"]
+        for metric, g in keys:
+            src = r["scores"] if g is None else r.get("groups", {}).get(g, {}).get("scores", {})
+            cells.append(_fmt(src.get(metric)))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _grouped_head(t, rows: list[dict], data: str) -> str:
+    r0 = rows[0]
+    sizes = ", ".join(f"{group_label(rows, g)} {r0['groups'][g]['n_items']}"
+                      for g in group_names(rows) if g in r0["groups"])
+    return (f"**{t.name}** ({data} {r0['split']}, n={r0['n_items']} {t.item}s: {sizes}; "
+            f"main score `{t.main_score}`, macro over {t.item}s)\n\n")
+
+
+def results_markdown(summary: list[dict], data: str,
+                     extra_rows: dict[str, list[dict]] | None = None) -> str:
     """One table per task: main score with its 95% CI, then the task's other headline
-    metrics, then any breakdown (e.g. dedup recall by edit level) the data supports."""
+    metrics, then any breakdown (e.g. dedup recall by edit level) the data supports.
+
+    Where the items fall into groups (the sources of the real pages), the main score is
+    shown pooled and per group, then the task's ``group_metrics`` per group;
+    ``extra_rows[task]`` are rows shown below that task's baselines (see
+    :func:`grouped_main_table`)."""
     parts = []
     for t in all_tasks():
         task = t.name
         rows = [r for r in summary if r["task"] == task and r["data"] == data]
         if not rows:
+            continue
+        if any(r.get("groups") for r in rows):
+            extra = (extra_rows or {}).get(task, [])
+            parts.append(_grouped_head(t, rows, data) + grouped_main_table(t, rows, extra)
+                         + "\n" + grouped_metrics_table(t, rows))
             continue
         extra = [
             m for m in t.metrics
@@ -190,3 +276,57 @@ def predict_pages(task: str, pages: list[dict], model: str | None = None,
         spec = default_for(t.name) if model is None else get(t.name, model)
         estimator = ready(spec, root)
     return estimator.predict(t.page_inputs(pages))
+
+
+# ------------------------------------------------------------------ rankings
+def _ranks(rows: list[dict], metric: str, higher: bool) -> dict[str, tuple[int, float]]:
+    """Competition ranks (1, 2, 2, 4) of the baselines by ``metric`` at the shown precision."""
+    scored = {r["baseline"]: round(r["scores"][metric], 3) for r in rows
+              if r["scores"].get(metric) is not None}
+    out = {}
+    for b, v in scored.items():
+        better = sum(1 for w in scored.values() if (w > v if higher else w < v))
+        out[b] = (1 + better, v)
+    return out
+
+
+def ranks_markdown(summary: list[dict]) -> str:
+    """Per task scored on two or more kinds of data: each baseline's rank by the main score
+    on each kind side by side, then every pair of baselines that a kind orders the other
+    way round from the first kind (the real pages where a task has them)."""
+    parts = []
+    for t in all_tasks():
+        kinds = [k for k in data_kinds()
+                 if any(r["task"] == t.name and r["data"] == k for r in summary)]
+        if len(kinds) < 2:
+            continue
+        ms, higher = t.main_score, t.direction(t.main_score) == "higher"
+        ranks = {k: _ranks([r for r in summary if r["task"] == t.name and r["data"] == k],
+                           ms, higher) for k in kinds}
+        ref = kinds[0]
+        names = sorted(ranks[ref], key=lambda b: (ranks[ref][b][0], b))
+        names += sorted({b for k in kinds for b in ranks[k]} - set(names))
+        cols = ["baseline", *(f"rank on {k} (`{ms}`)" for k in kinds)]
+        lines = [f"**{t.name}** (rank 1 = best; equal scores share a rank)\n",
+                 "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for b in names:
+            cells = [f"`{b}`"]
+            for k in kinds:
+                rk = ranks[k].get(b)
+                cells.append("–" if rk is None else f"{rk[0]} ({rk[1]:.3f})")
+            lines.append("| " + " | ".join(cells) + " |")
+        text = "\n".join(lines) + "\n"
+        for k in kinds[1:]:
+            both = [b for b in names if b in ranks[ref] and b in ranks[k]]
+            flips = [(a, b) for i, a in enumerate(both) for b in both[i + 1:]
+                     if ranks[ref][a][0] < ranks[ref][b][0] and ranks[k][a][0] > ranks[k][b][0]]
+            if not flips:
+                text += f"\nThe {k} ranking agrees with the {ref} one on every pair it orders.\n"
+                continue
+            said = "; ".join(
+                f"`{b}` above `{a}` ({ranks[k][b][1]:.3f} vs {ranks[k][a][1]:.3f}; on {ref} "
+                f"{ranks[ref][b][1]:.3f} vs {ranks[ref][a][1]:.3f})" for a, b in flips)
+            text += (f"\n**The {k} ranking disagrees with the {ref} one** on {len(flips)} of "
+                     f"{len(both) * (len(both) - 1) // 2} pairs: {k} puts {said}.\n")
+        parts.append(text)
+    return "\n".join(parts)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from presscut.harness.evaluate import evaluate
-from presscut.publish import RESULTS_END, RESULTS_START, results_section
+from presscut.publish import RESULTS_END, RESULTS_START, html_ref_rows, results_section
 from presscut.runner import read_summary, run_one
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def test_committed_predictions_score_as_reported():
 def test_results_tables_in_docs_are_current(doc):
     text = (ROOT / doc).read_text()
     section = text.split(RESULTS_START, 1)[1].split(RESULTS_END, 1)[0]
-    assert section.strip() == results_section(read_summary(ROOT)).strip(), (
+    assert section.strip() == results_section(read_summary(ROOT), html_ref_rows(ROOT)).strip(), (
         f"{doc} results are stale: run `presscut baselines run`"
     )
 

@@ -38,3 +38,62 @@ def test_score_per_source_counts_failures_and_skips_pages_without_gold(monkeypat
     assert rows["trafilatura"]["library"].startswith("trafilatura ")
     md = html_refs.markdown(out)
     assert "| trafilatura |" in md and "(n=2)" in md
+
+
+def test_interval_of_equal_page_scores_is_that_score():
+    out = html_refs._summary([0.5, 0.5, 0.5])
+    assert out == {"pages": 3, "body_f1": 0.5, "ci": [0.5, 0.5]}
+
+
+def _real_test(root, html: bytes):
+    from tinydata import segmentation_row, write_rows
+
+    from presscut.builder.real.source import sha256
+    from presscut.schema import ROLES
+
+    lines = ["Menu", *GOLD.split("\n")]
+    row = segmentation_row("aeb/1", lines, ["boilerplate"] + ["body"] * (len(lines) - 1),
+                           [(1, len(lines))])
+    row.update(source={"corpus": "aeb", "page_id": "1", "url": ""}, html_sha256=sha256(html),
+               labelled_roles=[ROLES.index("body"), ROLES.index("boilerplate")],
+               out_of_source=True)
+    write_rows(root, "real", "test", [row])
+
+
+def _sources(monkeypatch, pages):
+    from presscut.builder.real import build
+    from presscut.builder.real.source import SourcePage
+
+    def fake(_root, progress=False):  # noqa: ARG001
+        for doc, html in pages:
+            corpus, page_id = doc.split("/")
+            yield corpus, SourcePage(corpus, page_id, None, html, (), (), ())
+
+    monkeypatch.setattr(build, "source_pages", fake)
+
+
+def test_run_scores_the_test_pages_html_against_their_body_lines(tmp_path, monkeypatch):
+    _real_test(tmp_path, HTML)
+    _sources(monkeypatch, [("aeb/1", HTML), ("dragnet/9", b"<html>not a test page</html>")])
+    out = html_refs.run(tmp_path / "sources", tmp_path, ["trafilatura"])
+    want = body_prf(GOLD, html_refs.trafilatura_text(HTML))[2]
+    (row,) = out["rows"]
+    assert row["pooled"]["pages"] == 1 and row["pooled"]["body_f1"] == pytest.approx(want)
+    assert set(row["per_source"]) == {"aeb"}
+    assert out["inputs"]["pages"] == 1 and list(out["inputs"]["html_sha256"]) == ["aeb/1"]
+    rows = html_refs.board_rows(out)["segmentation"]
+    assert rows[0]["label"] == "`trafilatura` (uses HTML)"
+
+
+@pytest.mark.parametrize(("pages", "said"), [
+    ([("aeb/1", HTML + b" ")], "1 with other HTML than the config was built from (first aeb/1)"),
+    ([], "1 missing (first aeb/1)"),
+])
+def test_run_refuses_sources_that_are_not_the_ones_built_from(tmp_path, monkeypatch, pages,
+                                                              said):
+    from presscut.errors import PresscutError
+
+    _real_test(tmp_path, HTML)
+    _sources(monkeypatch, pages)
+    with pytest.raises(PresscutError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        html_refs.run(tmp_path / "sources", tmp_path, ["trafilatura"])

@@ -20,6 +20,7 @@ COMMANDS = (
     "imports",
     "baselines",
     "fnc1",
+    "html_refs",
     "eval",
     "leaderboard",
     "curation",

@@ -143,6 +143,7 @@ def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamp
     split_label = f"the {data} {split} split" if split != ALL else f"all {data} splits"
     scorer = t.make_scorer()
     scorer.collect(keep=per_item, sink=sink)
+    groups: list[tuple[str | None, bool]] = []  # (source group, held out) per scored item
     total = gold_data.count_rows(files) if progress else 0
     with _progress(progress) as bar:
         job = bar.add_task(f"scoring {t.name}", total=total) if bar else None
@@ -154,6 +155,8 @@ def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamp
                     bar.advance(job)
                 # keep checking after the first problem, but stop spending time scoring
                 if pred is not UNUSABLE and pset.ok:
+                    # in scoring order (the pool keeps it): the scorer's rows line up
+                    groups.append((item.get("group"), bool(item.get("held_out"))))
                     yield item, pred
 
         if workers > 1 and t.parallel:
@@ -182,5 +185,28 @@ def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamp
         "direction": {k: t.direction(k) for k in t.metrics},
         "bootstrap": {"n_resamples": n_resamples, "seed": seed, "level": level,
                       "unit": t.item},
+        "groups": _group_results(scorer, groups, t, n_resamples, seed, level),
         "per_item": scorer.breakdown() if per_item else [],
     }
+
+
+def _group_results(scorer, groups: list[tuple[str | None, bool]], t: Task, n_resamples: int,
+                   seed: int, level: float) -> dict:
+    """Scores and CIs of each group of items (the sources of a pooled set), by name.
+
+    ``held_out`` marks a group whose items are all held out of training (an out-of-source
+    test). Items without a group (gold and synthetic pages) give no groups at all.
+    """
+    members: dict[str, list[int]] = {}
+    for i, (g, _) in enumerate(groups):
+        if g is not None:
+            members.setdefault(g, []).append(i)
+    out = {}
+    for g in sorted(members):
+        idx = members[g]
+        sub = scorer.subset(idx)
+        scores = sub.scores()
+        out[g] = {"n_items": len(idx), "held_out": all(groups[i][1] for i in idx),
+                  "scores": {k: scores.get(k) for k in t.metrics},
+                  "ci": sub.intervals(n_resamples, seed, level)}
+    return out

@@ -8,6 +8,7 @@ collection tasks (clusterings, outlets) keep the two label lists.
 
 from __future__ import annotations
 
+import copy
 import json
 from array import array
 from typing import IO
@@ -70,6 +71,16 @@ class Scorer:
             for row in self.breakdown():
                 sink.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
 
+    def subset(self, idx: list[int]) -> Scorer:
+        """A scorer holding only items ``idx`` (in that order), e.g. the pages of one source,
+        for its scores and intervals (its breakdown is kept only if this one's was)."""
+        raise NotImplementedError
+
+    def _subset_common(self, sub: Scorer, idx: list[int]) -> None:
+        kept = len(self.per_item) == self.n_items
+        sub.per_item = [self.per_item[i] for i in idx] if kept else []
+        sub._n, sub._keep, sub._sink = len(idx), False, None
+
 
 class Sums:
     """Column sums of a :class:`SumScorer`'s rows, read by column name."""
@@ -118,6 +129,12 @@ class SumScorer(Scorer):
     def _finalize(self, values: np.ndarray, n: float) -> Scores:
         return self.finalize(Sums(values, self._index), n)
 
+    def subset(self, idx: list[int]) -> SumScorer:
+        sub = copy.copy(self)
+        sub._rows = array("d", self._matrix()[idx].ravel().tolist())
+        self._subset_common(sub, idx)
+        return sub
+
     def merge(self, part: tuple[array, list]) -> None:
         """Append the rows and breakdown a worker computed for a chunk of items."""
         rows, per_item = part
@@ -152,6 +169,13 @@ class LabelScorer(Scorer):
 
     def compute(self, gold: list, pred: list) -> Scores:
         raise NotImplementedError
+
+    def subset(self, idx: list[int]) -> LabelScorer:
+        sub = copy.copy(self)
+        sub.ids, sub.gold, sub.pred = ([v[i] for i in idx] for v in (self.ids, self.gold,
+                                                                     self.pred))
+        self._subset_common(sub, idx)
+        return sub
 
     def scores(self) -> Scores:
         return self.compute(self.gold, self.pred)

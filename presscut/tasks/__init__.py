@@ -33,6 +33,8 @@ ALL = "all"  # the splits of a config together
 ALL_SPLITS = (ALL, "train", "validation", "test")
 # where the items of each kind of data come from, unless a task says otherwise
 GOLD, SYNTHETIC = "gold", "synthetic"
+# pages of published labelled corpora (the main segmentation test where a task has it)
+REAL = "real"
 
 
 class BadRecord(Exception):
@@ -45,6 +47,9 @@ class Run:
 
     data: str
     split: str
+    # the training data learned baselines fit on for this run ("" = the task's usual);
+    # runs with the same ``fit`` share one fitted model
+    fit: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -76,6 +81,10 @@ class Task:
     runs: tuple[Run, ...] = (Run(GOLD, "test"),)
     # ``presscut predict`` turns raw pages into this task's records
     predicts_pages: bool = False
+    # metrics the results tables show for each group (source) of a pooled set, beside the
+    # main score; a group whose items cannot have the metric (a role its source does not
+    # label) shows none
+    group_metrics: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ metadata helpers
     def direction(self, metric: str) -> str:
@@ -119,8 +128,10 @@ class Task:
         """What a baseline of this task is given to predict on ``data``/``split``."""
         raise NotImplementedError
 
-    def prepare(self, model: Any, spec: BaselineSpec, root: Path | None) -> tuple[Any, str]:
-        """Fit or tune ``model`` on non-test data; return it and a note for the tables."""
+    def prepare(self, model: Any, spec: BaselineSpec, root: Path | None,
+                fit: str = "") -> tuple[Any, str]:  # noqa: ARG002
+        """Fit or tune ``model`` on non-test data (``fit``: a :class:`Run`'s training data);
+        return it and a note for the tables."""
         return model.fit([]), ""
 
     def page_inputs(self, pages: list[dict]) -> list[dict]:
@@ -176,8 +187,8 @@ def get_task(name: str) -> Task:
 
 
 def data_kinds() -> list[str]:
-    """Every kind of data some task is scored on (gold first)."""
+    """Every kind of data some task is scored on (real pages first, then gold, synthetic)."""
     kinds: dict[str, None] = {}
     for t in all_tasks():
         kinds.update(dict.fromkeys(t.data))
-    return sorted(kinds, key=lambda k: (k != GOLD, k != SYNTHETIC, k))
+    return sorted(kinds, key=lambda k: (k != REAL, k != GOLD, k != SYNTHETIC, k))

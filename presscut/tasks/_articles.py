@@ -91,7 +91,8 @@ class ArticleTask(Task):
     def inputs(self, root: Path | None, data: str, split: str) -> list[dict]:
         return article_inputs(read_articles(root, data, split))
 
-    def prepare(self, model: Any, spec, root: Path | None) -> tuple[Any, str]:
+    def prepare(self, model: Any, spec, root: Path | None,
+                fit: str = "") -> tuple[Any, str]:  # noqa: ARG002 - one training set
         """Tune the baseline's threshold over its grid on synthetic validation articles
         (left at its default when that split is not built)."""
         param = getattr(model, "tune_param", "")

@@ -10,11 +10,13 @@ from presscut.harness.scoring import Sums, SumScorer, round_score
 from presscut.harness.validate import check_number, is_int, list_field
 from presscut.schema import ROLES, SCORED_ROLES
 from presscut.tasks import BadRecord, register
-from presscut.tasks._pages import PageTask
+from presscut.tasks._pages import PAGE_DATA, PAGE_RUNS, REAL_DATA, REAL_RUN, PageTask
 
 _ROLE_ID = {r: i for i, r in enumerate(ROLES)}
 _ROLE_LIST = ", ".join(ROLES)
 _COUNTS = ("tp", "fp", "fn")
+# what a source that labels only some roles calls every other non-blank line
+OTHER = "boilerplate"
 
 
 def role_columns(role: str) -> tuple[str, str, str]:
@@ -35,6 +37,12 @@ class SegmentationScorer(SumScorer):
         lines, gold_roles, gold_arts = gold["lines"], gold["roles"], gold["articles"]
         role_ids, pred_arts = pred
         pred_roles = [ROLES[i] for i in role_ids]
+        labelled = gold.get("labelled_roles")
+        if labelled is not None:
+            # a source that labels only some roles calls every other line boilerplate, so a
+            # predicted byline there is a boilerplate line to it; roles it cannot tell
+            # apart get no counts (and no F1), whatever was predicted
+            pred_roles = [r if r in labelled or r == "blank" else OTHER for r in pred_roles]
 
         blank = m.blank_mask(lines)
         # tokenise each body line once: gold and predicted bodies share most lines
@@ -57,6 +65,8 @@ class SegmentationScorer(SumScorer):
         k = m.default_window(ref) if ref else 1
         pk, wd = m.pk(ref, hyp, k), m.windowdiff(ref, hyp, k)
         roles = m.role_counts(lines, gold_roles, pred_roles, blank)
+        if labelled is not None:
+            roles = {r: c if r in labelled else (0, 0, 0) for r, c in roles.items()}
 
         row = {"body_precision": bp, "body_recall": br, "body_f1": bf,
                **dict(zip(("boundary_tp", "boundary_pred", "boundary_gold"), b0)),
@@ -164,6 +174,9 @@ TASK = register(Segmentation(
     version="1.0",
     description="Article spans and a role for every line of a scraped page.",
     order=10,
+    # real pages first: they are the main test; gold seeds are a smoke test
+    data={**REAL_DATA, **PAGE_DATA},
+    runs=(REAL_RUN, *PAGE_RUNS),
     fields={"doc_id": "str", "roles": "list[str]", "articles": "list[[int, int]]"},
     metrics=(
         "body_f1",
@@ -179,6 +192,7 @@ TASK = register(Segmentation(
         *(f"role_f1_{r}" for r in ROLES if r != "blank"),
     ),
     main_score="body_f1",
+    group_metrics=("boundary_f1", "role_f1_title"),
     lower_is_better=("pk", "windowdiff"),
     expected_input_format=(
         "One JSON object per line and one line per page of the split:\n"

@@ -66,7 +66,8 @@ class Source(Task):
         gold_files(self, split, data, root)  # a clear error when the split is not built
         return read_pages(root, split)[0]
 
-    def prepare(self, model: Any, spec, root: Path | None) -> tuple[Any, str]:
+    def prepare(self, model: Any, spec, root: Path | None,
+                fit: str = "") -> tuple[Any, str]:  # noqa: ARG002 - one training set
         pages, outlets = read_pages(root, FIT_SPLITS)
         named = sum(o is not None for o in outlets)
         return model.fit(pages, outlets), (f"fitted on {len(outlets)} gold train+validation "

@@ -88,7 +88,8 @@ class Stance(_Task):
         gold_files(self, split, data, root)  # a clear error when the split is not built
         return read_pairs(root, split)[0]
 
-    def prepare(self, model: Any, spec, root: Path | None) -> tuple[Any, str]:
+    def prepare(self, model: Any, spec, root: Path | None,
+                fit: str = "") -> tuple[Any, str]:  # noqa: ARG002 - one training set
         pairs, labels = read_pairs(root, FIT_SPLITS)
         return model.fit(pairs, labels), f"fitted on {len(pairs)} gold train+validation pairs"
 
