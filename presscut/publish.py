@@ -29,6 +29,14 @@ REAL_INTRO = (
     "the roles a source labels (titles: CleanEval and CleanPortalEval); a predicted role a "
     "source does not label counts as boilerplate there.\n\n"
 )
+HTML_NOTE = (
+    "Rows marked *(uses HTML)* are main-content extractors run through their own libraries "
+    "on each test page's original HTML, not its text: the ceiling a text-only system "
+    "chases. They were made by `presscut baselines html-refs SOURCES_DIR` from the source "
+    "folders (`presscut build --real-sources` reads the same layout); CI has no sources and "
+    "does not re-run them, so `results/html_refs.json` keeps the sha256 of every input page "
+    "and the fingerprint of the real test split they were scored against.\n\n"
+)
 RANKS_INTRO = (
     "The same baselines ranked by the main score on each kind of test data. Rankings made "
     "on synthetic or gold pages do not carry over to real pages where they disagree below."
@@ -60,8 +68,9 @@ def results_section(summary: list[dict], extra_rows: dict[str, list[dict]] | Non
     from presscut.runner import ranks_markdown
     from presscut.tasks import GOLD, REAL, SYNTHETIC
 
+    html_note = HTML_NOTE if any((extra_rows or {}).values()) else ""
     return (
-        "### Real test (the main table)\n\n" + REAL_INTRO
+        "### Real test (the main table)\n\n" + REAL_INTRO + html_note
         + results_markdown(summary, REAL, extra_rows)
         + "\n### Rankings: real, synthetic and gold test\n\n" + RANKS_INTRO
         + ranks_markdown(summary)

@@ -98,7 +98,10 @@ def _half_width(ci) -> str:
 
 def group_names(rows: list[dict]) -> list[str]:
     """The groups (sources) of a pooled set, held-out ones last, each in name order."""
-    held = {g: v.get("held_out", False) for r in rows for g, v in r.get("groups", {}).items()}
+    held: dict[str, bool] = {}
+    for r in rows:  # rows scored outside the harness may not say; any row that does counts
+        for g, v in r.get("groups", {}).items():
+            held[g] = held.get(g, False) or bool(v.get("held_out"))
     return sorted(held, key=lambda g: (held[g], g))
 
 
