@@ -122,18 +122,53 @@ def _score(
     path = Path(per_item_path)
     tmp = path.with_name(f".{path.name}.partial")
     try:
-        with tmp.open("w", encoding="utf-8") as sink:
+        with _BreakdownFile(tmp, path) as sink:
             result = _score_to(t, pset, split, data, root, sink, n_resamples=n_resamples,
                                seed=seed, level=level, per_item=False, progress=progress,
                                workers=workers)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise PresscutError(f"{path}: cannot write the per-item breakdown ({err.strerror})") \
-            from None
+        sink.publish()
     finally:
         tmp.unlink(missing_ok=True)
     result["per_item_file"] = str(path)
     return result
+
+
+class _BreakdownFile:
+    """The breakdown's temporary file. Only its own I/O errors are reported as "cannot
+    write": an OSError from reading gold or predictions keeps its own message."""
+
+    def __init__(self, tmp: Path, path: Path) -> None:
+        self.tmp, self.path = tmp, path
+
+    def _fail(self, err: OSError):
+        return PresscutError(f"{self.path}: cannot write the per-item breakdown "
+                             f"({err.strerror})")
+
+    def __enter__(self) -> _BreakdownFile:
+        try:
+            self._fh = self.tmp.open("w", encoding="utf-8")
+        except OSError as err:
+            raise self._fail(err) from None
+        return self
+
+    def write(self, text: str) -> None:
+        try:
+            self._fh.write(text)
+        except OSError as err:
+            raise self._fail(err) from None
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._fh.close()
+        except OSError as err:
+            if exc[0] is None:
+                raise self._fail(err) from None
+
+    def publish(self) -> None:
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as err:
+            raise self._fail(err) from None
 
 
 def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamples, seed,
