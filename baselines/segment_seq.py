@@ -408,22 +408,28 @@ class SequenceSegmenter(Baseline):
         if not len(art):
             return []
         starts = [int(art[0])]
-        last_body = -1
-        for r in art[1:]:
-            s = states[r]
-            if last_body >= starts[-1] and r > last_body:
-                # boilerplate rows between the last body row and this one
-                gap = (r - last_body - 1) - int(np.sum(is_art[states[last_body + 1:r]]))
-                if ((self.article_gap is not None and is_title[s] and gap >= self.article_gap)
-                        or (start is not None and start[r] >= self.start_threshold)):
-                    starts.append(int(r))
-            if is_body[s]:
-                last_body = r
+        body = np.flatnonzero(is_body[states])
+        body = body[body > art[0]]  # an article needs body after its opening row to end
+        # only rows where the head or the gap rule could fire are looked at, in order
+        cand = art[1:]
+        fires = np.zeros(len(cand), dtype=bool)
+        if start is not None:
+            fires |= start[cand] >= self.start_threshold
+        if self.article_gap is not None:
+            fires |= is_title[states[cand]]
+        for r in cand[fires].tolist():
+            k = int(np.searchsorted(body, r)) - 1  # the last body row before r
+            if k < 0 or body[k] < starts[-1]:
+                continue  # no body yet in the current article
+            last_body = int(body[k])
+            gap = (r - last_body - 1) - int(np.sum(is_art[states[last_body + 1:r]]))
+            if ((self.article_gap is not None and is_title[states[r]] and gap >= self.article_gap)
+                    or (start is not None and start[r] >= self.start_threshold)):
+                starts.append(r)
         spans = []
-        bounds = starts[1:] + [len(states)]
-        for s, nxt in zip(starts, bounds):
-            inside = art[(art >= s) & (art < nxt)]
-            spans.append([int(line_of[s]), int(line_of[inside[-1]]) + 1])
+        for s, nxt in zip(starts, starts[1:] + [len(states)]):
+            last = art[np.searchsorted(art, nxt) - 1]  # the last article-role row before nxt
+            spans.append([int(line_of[s]), int(line_of[last]) + 1])
         return spans
 
     # ------------------------------------------------------------ describe

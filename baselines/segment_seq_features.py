@@ -3,10 +3,11 @@
 Speed is a goal (thousands of pages a second on one core), so nothing here loops over
 characters in Python and almost nothing loops over lines: the batch's lines are joined
 into one string, its code points go through lookup tables (character class, word
-character, blank), and per-line counts are ``np.bincount`` sums; the words of the whole
-batch come from one ``translate``/``casefold``/``split`` and become vocabulary ids in one
-``dict.get`` pass. Context (the lines around a line, the page it sits in) comes from
-cumulative sums clipped at page edges.
+character, blank), and per-line counts are ``np.bincount`` sums. The batch is casefolded in
+one call; its words become vocabulary ids in one ``dict.get`` pass, and whole lines are
+never Python strings: their code points get a 64-bit hash in NumPy
+(:func:`segment_hashes`), looked up by ``searchsorted`` in the line lexicon's sorted hashes. Context (the lines around a line, the page it sits
+in) comes from cumulative sums clipped at page edges.
 
 A line's features: its own shape (length, words, case, digits, punctuation, how it ends
 and starts), its words (stop-word share; per-word and whole-line boilerplate log-odds
@@ -27,6 +28,7 @@ from functools import lru_cache
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from presscut.errors import PresscutError
 from presscut.schema import is_blank
 
 # character classes of the lookup table
@@ -100,6 +102,73 @@ def tokens(line: str) -> list[str]:
     return line.translate(_tables()[3]).casefold().split()
 
 
+# ------------------------------------------------------------------ hashing
+_HASH_BLOCK = 1 << 16
+_BLOCK_MIX = np.uint64(0xD6E8FEB86659FD93)
+_LEN_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@lru_cache(maxsize=1)
+def _hash_weights() -> np.ndarray:
+    # a fixed seed: the same text must hash the same in every process and on every run
+    return np.random.default_rng(20261202).integers(0, 2**64 - 1, size=_HASH_BLOCK,
+                                                   dtype=np.uint64, endpoint=True)
+
+
+def segment_hashes(cps: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each run ``cps[start:start + length]`` of code points.
+
+    A random linear hash (per-position random weights, wrapping uint64 arithmetic): two
+    different runs share a hash with probability about 2**-64, so looking words and lines
+    up by hash gives what looking them up by string gives, without making a Python string
+    of each.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    out = lengths.astype(np.uint64) * _LEN_MIX
+    total = int(lengths.sum())
+    if total == 0:
+        return out
+    seg_off = np.cumsum(lengths) - lengths
+    pos = np.arange(total, dtype=np.int64) - np.repeat(seg_off, lengths)
+    weight = _hash_weights()[pos & (_HASH_BLOCK - 1)]
+    if int(lengths.max()) > _HASH_BLOCK:
+        weight += (pos >> 16).astype(np.uint64) * _BLOCK_MIX
+    vals = cps[np.repeat(np.asarray(starts, dtype=np.int64) - seg_off, lengths)
+               + np.arange(total, dtype=np.int64)].astype(np.uint64)
+    vals *= weight
+    nonempty = lengths > 0
+    out[nonempty] += np.add.reduceat(vals, seg_off[nonempty])
+    return out
+
+
+def _string_hashes(strings: list[str]) -> np.ndarray:
+    joined = _SEP.join(strings)
+    cps = _codepoints(joined)
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    return segment_hashes(cps, starts, lengths)
+
+
+def _hash_table(keys: list[str], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    h = _string_hashes(keys)
+    order = np.argsort(h, kind="stable")
+    h = h[order]
+    if len(h) > 1 and np.any(h[1:] == h[:-1]):  # pragma: no cover - odds about 2**-40
+        raise PresscutError("seg-seq: two lexicon entries share a hash; change the hash seed")
+    return h, values[order]
+
+
+def _lookup(table: tuple[np.ndarray, np.ndarray], h: np.ndarray, missing):
+    keys, values = table
+    if not len(keys):
+        return np.full((len(h),) + values.shape[1:], missing, dtype=values.dtype)
+    at = np.minimum(np.searchsorted(keys, h), len(keys) - 1)
+    hit = keys[at] == h
+    out = values[at].copy()
+    out[~hit] = missing
+    return out
+
+
 # ------------------------------------------------------------------ lexicon
 @dataclass
 class Lexicon:
@@ -117,6 +186,19 @@ class Lexicon:
     stop_mask: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
     line_logodds: dict[str, float] = field(default_factory=dict)
     line_pages: dict[str, int] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict:
+        # the hash tables are derived from the dicts: a saved model stays the same bytes
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def line_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted hashes of the lexicon's lines, their [log-odds, pages] rows)."""
+        if "_line_table" not in self.__dict__:
+            keys = list(self.line_logodds)
+            vals = np.array([[self.line_logodds[k], self.line_pages[k]] for k in keys],
+                            dtype=np.float64).reshape(-1, 2)
+            self._line_table = _hash_table(keys, vals)
+        return self._line_table
 
     @classmethod
     def fit(cls, pages: list[dict], *, alpha: float = 1.0, min_word_pages: int = 3,
@@ -252,7 +334,7 @@ def featurise(pages: list[list[str]], lexicon: Lexicon) -> Batch:
                          np.concatenate([gap_before[1:], [0]]))
     own["blank_before"] = np.minimum(gap_before, 3) / 3
     own["blank_after"] = np.minimum(gap_after, 3) / 3
-    own["repeats_in_page"], own["first_copy"] = _repeats(own.pop("_keys"), page_of)
+    own["repeats_in_page"], own["first_copy"] = _repeats(own.pop("_key_hash"), page_of)
     for name in OWN:
         X[:, col[name]] = own[name]
     starts, ends = batch.offsets[:-1], batch.offsets[1:]
@@ -285,15 +367,20 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
                   lexicon: Lexicon) -> dict[str, np.ndarray]:
     cls_t, word_t, _, _ = _tables()
     n = len(rows)
+    total = len(all_lines)
     cls = cls_t[bmp]
     cls[astral] = OTHER_LETTER
     r_start = line_start[rows]
+    # every character's line (the separator after a line counts as its own, class CONTROL)
+    char_line = np.repeat(np.arange(total), lens + 1)
+    by_class = np.bincount(char_line * N_CLASSES + cls, minlength=total * N_CLASSES)
+    by_class = by_class.reshape(total, N_CLASSES)[rows].astype(np.float64)
+    upper, lower = by_class[:, UPPER], by_class[:, LOWER]
+    digits, punct, symbol = by_class[:, DIGIT], by_class[:, PUNCT], by_class[:, SYMBOL]
 
     def row_sums(mask: np.ndarray) -> np.ndarray:
         return _line_sums(mask, line_start)[rows].astype(np.float64)
 
-    upper, lower = row_sums(cls == UPPER), row_sums(cls == LOWER)
-    digits, punct, symbol = row_sums(cls == DIGIT), row_sums(cls == PUNCT), row_sums(cls == SYMBOL)
     is_word = word_t[bmp] | astral
     is_word[cps == 0] = False
     word_start = is_word.copy()
@@ -313,54 +400,76 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
     def among(chars: str, cp: np.ndarray) -> np.ndarray:
         return _char_set(chars)[np.minimum(cp, 0xFFFF)] & (cp <= 0xFFFF)
 
-    # words: non-word characters become spaces, then one casefold and split of the whole
-    # batch (casefold never makes a space, so a line's words are the next nw of them)
-    spaced = cps.copy()
-    spaced[~is_word] = 32
-    toks = spaced.tobytes().decode("utf-32-le", "surrogatepass").casefold().split()
+    # words and line keys come from one casefold of the whole batch: casefolding keeps
+    # word characters word characters and others others, and changes lengths only inside
+    # words, so the batch's words are the runs of word characters of the casefolded batch
+    folded = _codepoints(joined.casefold())
+    f_bmp = np.minimum(folded, 0xFFFF)
+    spaced = folded.copy()
+    spaced[~(word_t[f_bmp] | (folded > 0xFFFF)) | (folded == 0)] = 32
+    toks = spaced.tobytes().decode("utf-32-le", "surrogatepass").split()
     nw_all = n_words_all.astype(np.int64)
-    tok_line = np.repeat(np.arange(len(all_lines)), nw_all)
+    if len(toks) != int(nw_all.sum()):  # pragma: no cover - see the comment above
+        raise PresscutError("seg-seq: internal error: casefolding changed the word count")
+    tok_line = np.repeat(np.arange(total), nw_all)
     ids = np.fromiter(map(lexicon.word_ids.get, toks, [0] * len(toks)), dtype=np.int64,
                       count=len(toks))
     known = ids > 0
     lo = lexicon.word_logodds[ids]
     nwf = np.maximum(nw, 1)
-    total = len(all_lines)
     lo_sum = np.bincount(tok_line, weights=lo * known, minlength=total)[rows]
     n_known = np.bincount(tok_line, weights=known, minlength=total)[rows]
     lo_max = np.full(total, -5.0)
     lo_min = np.full(total, 5.0)
-    if len(ids):
-        np.maximum.at(lo_max, tok_line, np.where(known, lo, -5.0))
-        np.minimum.at(lo_min, tok_line, np.where(known, lo, 5.0))
+    has_tok = nw_all > 0
+    if len(ids):  # tokens sit in line order: reduce each line's run of them
+        tok_first = (np.cumsum(nw_all) - nw_all)[has_tok]
+        lo_max[has_tok] = np.maximum(np.maximum.reduceat(np.where(known, lo, -5.0), tok_first),
+                                     -5.0)
+        lo_min[has_tok] = np.minimum(np.minimum.reduceat(np.where(known, lo, 5.0), tok_first),
+                                     5.0)
     stop = np.bincount(tok_line, weights=lexicon.stop_mask[ids], minlength=total)[rows]
-    # whole-line keys: short rows only (the lexicon holds recurring short lines); a long
-    # row keeps its stripped text as its key, which is enough to find in-page repeats
+    # whole-line keys, as hashes: short rows by their normalised text (casefolded, digits
+    # masked, stripped: the lexicon's keys), long rows by their stripped text, which is
+    # enough to find in-page repeats (the lexicon holds recurring short lines only)
     short = n_chars <= SHORT_LINE
-    keys = [all_lines[r].strip() for r in rows]
+    space_t = _space_table()
+    long_rows = np.flatnonzero(~short)
+    key_hash = np.zeros(n, dtype=np.uint64)
+    if len(long_rows):
+        raw_lo, raw_len = _strip_bounds(cps, ~space_t[bmp] & (cps != 0) | astral,
+                                        r_start[long_rows], (r_start + lens[rows])[long_rows])
+        key_hash[long_rows] = segment_hashes(cps, raw_lo, raw_len)
+    ncps = folded.copy()  # the normalised keys: casefolded, ASCII digits masked as 0
+    ncps[(ncps >= 0x30) & (ncps <= 0x39)] = 0x30
+    n_sep = np.flatnonzero(ncps == 0)  # each line ends at its separator
+    n_start = np.concatenate([[0], n_sep[:-1] + 1])[rows]
+    n_lo, n_len = _strip_bounds(ncps, ~space_t[f_bmp] & (ncps != 0), n_start, n_sep[rows])
     short_rows = np.flatnonzero(short)
-    for k in short_rows:
-        keys[k] = normalise_line(keys[k])
-    short_keys = [keys[k] for k in short_rows]
+    key_hash[short_rows] = segment_hashes(ncps, n_lo[short_rows], n_len[short_rows])
+    found = _lookup(lexicon.line_table(), key_hash[short_rows], 0.0)
     line_lo = np.zeros(n)
     line_pages = np.zeros(n)
-    line_lo[short_rows] = np.fromiter(map(lexicon.line_logodds.get, short_keys,
-                                          [0.0] * len(short_keys)), dtype=np.float64,
-                                      count=len(short_keys))
-    line_pages[short_rows] = np.fromiter(map(lexicon.line_pages.get, short_keys,
-                                             [0] * len(short_keys)), dtype=np.float64,
-                                         count=len(short_keys))
+    line_lo[short_rows] = found[:, 0]
+    line_pages[short_rows] = found[:, 1]
+
+    norm_text = ncps.tobytes().decode("utf-32-le", "surrogatepass")
 
     def regex_rows(pattern: re.Pattern, candidates: np.ndarray) -> np.ndarray:
-        """Rows where ``pattern`` matches the key (casefolded, digits masked), searched
-        in short candidate rows only."""
+        """Rows where ``pattern`` matches the normalised key, searched in short candidate
+        rows only: one search over their keys joined by a separator no match can span."""
         out = np.zeros(n)
-        for r in np.flatnonzero(candidates & short):
-            if pattern.search(keys[r]):
-                out[r] = 1
+        cand = np.flatnonzero(candidates & short)
+        if not len(cand):
+            return out
+        text = _SEP.join([norm_text[a:a + k] for a, k in zip(n_lo[cand].tolist(),
+                                                              n_len[cand].tolist())])
+        ends = np.cumsum(n_len[cand] + 1)
+        hits = [m.start() for m in pattern.finditer(text)]
+        out[cand[np.unique(np.searchsorted(ends, hits, side="right"))]] = 1
         return out
 
-    pipes = row_sums(among(_PIPES, cps))
+    pipes = row_sums(_char_set(_PIPES)[bmp] & ~astral)
     letters = upper + lower
     return {
         "log_chars": np.log1p(n_chars) / 6,
@@ -389,19 +498,34 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
         "date": regex_rows(_DATE, digits > 0),
         "urlish": regex_rows(_URLISH, punct > 0),
         "pipes": np.minimum(pipes, 5) / 5,
-        "_keys": keys,
+        "_key_hash": key_hash,
     }
 
 
-def _repeats(keys: list[str], page_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@lru_cache(maxsize=1)
+def _space_table() -> np.ndarray:
+    """Per BMP code point: what ``str.strip`` strips (no astral code point is whitespace)."""
+    return np.array([chr(c).isspace() for c in range(0x10000)], dtype=bool)
+
+
+def _strip_bounds(cps, keep, starts, ends) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each ``cps[start:end]`` stripped of what ``keep`` is False on
+    (every span here holds at least one kept code point)."""
+    pos = np.flatnonzero(keep)
+    lo = pos[np.searchsorted(pos, starts)]
+    hi = pos[np.searchsorted(pos, ends) - 1]
+    return lo, hi - lo + 1
+
+
+def _repeats(key_hash: np.ndarray, page_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Copies of the same line elsewhere on its page (0..1), and first copy or not."""
-    ids: dict[str, int] = {}
-    key_id = np.fromiter(map(ids.setdefault, keys, range(len(keys))), dtype=np.int64,
-                         count=len(keys))
-    combo = page_of * (len(keys) + 1) + key_id
+    n = len(key_hash)
+    _, first_of_key, key_inv = np.unique(key_hash, return_index=True, return_inverse=True)
+    key_id = first_of_key[key_inv]  # a key's id: its first row, as with dict.setdefault
+    combo = page_of * (n + 1) + key_id
     _, first_idx, inverse, counts = np.unique(combo, return_index=True, return_inverse=True,
                                               return_counts=True)
-    first = np.zeros(len(keys))
+    first = np.zeros(n)
     first[first_idx] = 1
     return np.minimum(counts[inverse] - 1, 3) / 3, first
 
@@ -425,8 +549,10 @@ def _page_features(own, batch: Batch, row_start, row_end) -> dict[str, np.ndarra
     pmax = np.zeros(n_pages)
     np.maximum.at(pmax, batch.page_of, chars)
     pmed = np.zeros(n_pages)
-    for p in nonempty:  # a median per page (pages, not lines)
-        pmed[p] = np.median(chars[batch.offsets[p]:batch.offsets[p + 1]])
+    if len(nonempty):  # each page's median: the middle of its rows sorted by length
+        ordered = chars[np.lexsort((chars, batch.page_of))]
+        o, k = batch.offsets[nonempty], np.diff(batch.offsets)[nonempty]
+        pmed[nonempty] = (ordered[o + (k - 1) // 2] + ordered[o + k // 2]) / 2
     prose = (chars >= 60) | ((own["ends_terminal"] > 0) & (chars >= 25))
     breaker = ~prose & (chars >= 25)
     page_first = idx == row_start

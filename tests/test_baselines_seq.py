@@ -19,6 +19,8 @@ from presscut.baselines.segment_seq import (
     viterbi,
 )
 from presscut.baselines.segment_seq_features import (
+    _DATE,
+    _URLISH,
     STOPWORDS,
     Lexicon,
     feature_names,
@@ -31,7 +33,11 @@ from presscut.schema import is_blank
 
 ODD_LINES = ["北朝鲜领导人金正恩提出新的军事目标。", "\u00a0", "Straße İstanbul ΣΑΣ, über-long words!",
              "emoji 😀 line ends here.", "  indented line with trailing space  ", "\u200b",
-             "Share | Tweet | Email", "Posted 12/03/2020 at 10:15", "x", "\u200b \u200b"]
+             "Share | Tweet | Email", "Posted 12/03/2020 at 10:15", "x", "\u200b \u200b",
+             # repeats that only normalisation makes equal, a long repeated line, addresses
+             "POSTED 11/04/2021 AT 09:14", "  Share | Tweet | Email", "Visit www.example.com today",
+             "Circled Ⓐ ⓐ and ǅ titlecase " * 9, "Circled Ⓐ ⓐ and ǅ titlecase " * 9,
+             "mail me@example.org", "10:15"]
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +62,15 @@ def test_features_match_a_per_line_reference(pages):
     expected_rows = [(p, i) for p, ls in enumerate(lines) for i, x in enumerate(ls)
                      if not is_blank(x)]
     assert list(zip(batch.page_of.tolist(), batch.line_of.tolist())) == expected_rows
+    keys = [(p, lines[p][i].strip() if len(lines[p][i].strip()) > 200
+             else normalise_line(lines[p][i])) for p, i in expected_rows]
     for k, (p, i) in enumerate(expected_rows):
         line = lines[p][i].strip()
         ws = tokens(line)
         ids = [lex.word_ids.get(w, 0) for w in ws]
         known = [lex.word_logodds[j] for j in ids if j]
+        short = len(line) <= 200
+        key = normalise_line(line)
         ref = {
             "log_chars": np.log1p(len(line)) / 6,
             "log_words": np.log1p(len(ws)) / 4,
@@ -71,6 +81,13 @@ def test_features_match_a_per_line_reference(pages):
             "line_logodds": lex.line_logodds.get(normalise_line(line), 0.0)
             if len(line) <= 200 else 0.0,
             "position": (k - batch.offsets[p]) / max(batch.offsets[p + 1] - batch.offsets[p] - 1, 1),
+            "word_logodds_max": max([-5.0] + known),
+            "word_logodds_min": min([5.0] + known),
+            "line_log_pages": np.log1p(lex.line_pages.get(key, 0) if short else 0) / 5,
+            "date": float(short and bool(_DATE.search(key))),
+            "urlish": float(short and bool(_URLISH.search(key))),
+            "repeats_in_page": min(keys.count(keys[k]) - 1, 3) / 3,
+            "first_copy": float(keys.index(keys[k]) == k),
         }
         for name, value in ref.items():
             assert batch.X[k, col[name]] == pytest.approx(value, abs=1e-5), (name, line)
