@@ -86,9 +86,11 @@ def fitted_state(estimator) -> dict:
     return {k: v for k, v in vars(estimator).items() if k.endswith("_") and not k.startswith("_")}
 
 
-def save(estimator, path: Path) -> Path:
+def save(estimator, path: Path, *, default: bool = False) -> Path:
     """Write a baseline as a folder: ``config.json`` (format, class, parameters, readable
     without Python) and ``model.joblib`` (the exact parameters and the fitted state).
+    ``default`` marks a committed model as its task's default (see
+    :func:`presscut.baselines.registry.committed_default`).
 
     The one save format of every presscut baseline, page and collection alike.
     """
@@ -99,6 +101,8 @@ def save(estimator, path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     config = {"format_version": SAVE_FORMAT, **config_of(estimator),
               "name": getattr(estimator, "name", ""), "task": getattr(estimator, "task", "")}
+    if default:
+        config["default"] = True
     # the exact parameters (tuples stay tuples) travel with the state
     joblib.dump({"params": estimator.get_params(deep=False), "state": state}, path / MODEL_FILE)
     (path / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n",

@@ -194,6 +194,27 @@ def load_saved(spec: BaselineSpec, root: Path | None = None) -> Any:
     return load(path)
 
 
+def committed_default(task: str, root: Path | None = None) -> Path | None:
+    """The folder of ``task``'s default model when it is a committed one, found from the
+    committed models' own configs (``refit`` writes the registry's ``default`` flag into
+    them) without importing every baseline module: what lets ``presscut predict`` label a
+    page without loading scikit-learn and the rest. None when no committed model is."""
+    import json
+
+    from presscut import paths
+    from presscut.baselines.estimator_io import CONFIG_FILE
+
+    found = []
+    for cfg in sorted(((root or paths.project_root()) / "models").glob(f"*/{CONFIG_FILE}")):
+        try:
+            doc = json.loads(cfg.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # the full look-up below names a broken model properly
+        if isinstance(doc, dict) and doc.get("task") == task and doc.get("default") is True:
+            found.append(cfg.parent)
+    return found[0] if len(found) == 1 else None
+
+
 def refit(spec: BaselineSpec, root: Path | None = None, out: Path | None = None) -> Path:
     """Fit ``spec``'s committed model again from the data it names and write it to ``out``
     (default: where it is committed), whole or not at all."""
@@ -210,7 +231,7 @@ def refit(spec: BaselineSpec, root: Path | None = None, out: Path | None = None)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; a committed model is for everyone
     try:
-        save(model, tmp)
+        save(model, tmp, default=spec.default)
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sklearn.base import BaseEstimator
-
 from presscut.errors import PresscutError
 from presscut.schema import ARTICLE_ROLES, ROLES, is_blank, split_lines
 
@@ -126,8 +124,13 @@ def consistent_record(doc_id: str, lines: list[str], roles: list[str],
 
 
 # ---------------------------------------------------------------- base class
-class Baseline(BaseEstimator):
-    """scikit-learn style base: parameters in ``__init__``, ``fit`` returns self.
+class Baseline:
+    """scikit-learn style base: parameters in ``__init__``, ``fit`` returns self, and
+    scikit-learn's own ``get_params``/``set_params`` (so ``clone`` and tuning work).
+
+    Those two are borrowed from :class:`sklearn.base.BaseEstimator` when first called
+    instead of inherited: importing scikit-learn takes a second or more, and a committed
+    segmenter loaded to label one page (``presscut predict``) never needs it.
 
     ``save(path)`` writes the one save format of the baselines (``estimator_io.save``); a
     learned model names its fitted state in ``_fitted_attrs``.
@@ -136,6 +139,31 @@ class Baseline(BaseEstimator):
     name: str = ""
     task: str = TASK
     _fitted_attrs: tuple[str, ...] = ()
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        from sklearn.base import BaseEstimator
+
+        return BaseEstimator._get_param_names.__func__(cls)
+
+    def get_params(self, deep: bool = True) -> dict:
+        from sklearn.base import BaseEstimator
+
+        return BaseEstimator.get_params(self, deep=deep)
+
+    def set_params(self, **params) -> Baseline:
+        from sklearn.base import BaseEstimator
+
+        return BaseEstimator.set_params(self, **params)
+
+    def __repr__(self) -> str:
+        import inspect
+
+        defaults = {k: p.default for k, p in inspect.signature(type(self).__init__)
+                    .parameters.items()}
+        shown = [f"{k}={v!r}" for k, v in vars(self).items()
+                 if k in defaults and v != defaults[k]]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     def fit(self, X, y=None):  # noqa: ARG002 - rule baselines learn nothing
         return self

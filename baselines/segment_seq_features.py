@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from presscut.errors import PresscutError
 from presscut.schema import is_blank
@@ -45,7 +44,15 @@ _DATE = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\b0000-00-00\b|\b0{1,2}[/.]0{1,2}"
     r"[/.]0{2,4}\b|\b0{1,2}:00\b|\b0000\b")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.html?\b|@\w+\.\w")
-STOPWORDS = frozenset(ENGLISH_STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, imported only when a lexicon is fitted (a
+    fitted lexicon carries its stop-word mask; predicting never imports scikit-learn)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -232,13 +239,13 @@ class Lexicon:
         ranked = sorted((kv for kv in w_pages.items() if kv[1] >= min_word_pages),
                         key=lambda kv: (-kv[1], kv[0]))
         vocab = {w for w, _ in ranked[:max_words]}
-        vocab |= STOPWORDS
+        vocab |= stop_words()
         word_ids = {w: k + 1 for k, w in enumerate(sorted(vocab))}  # 0: unknown word
         lo = np.zeros(len(word_ids) + 1)
         stop = np.zeros(len(word_ids) + 1, dtype=bool)
         for w, k in word_ids.items():
             lo[k] = math.log((w_boiler[w] + alpha) / nb) - math.log((w_art[w] + alpha) / na)
-            stop[k] = w in STOPWORDS
+            stop[k] = w in stop_words()
         line_logodds, line_pages = {}, {}
         for key in sorted(set(l_boiler) | set(l_art)):
             n = l_boiler[key] + l_art[key]

@@ -6,15 +6,19 @@ Pages come from the project's synthetic page generator (built-in pools; syntheti
 not real ones), written as a stream to Parquet ``(doc_id, text)`` first (not timed). Each
 size then runs ``presscut segment FILE -o OUT`` with the default segmenter in its own
 process; peak RSS is sampled over the process tree (see bench_dedup.py). Flat RSS across
-sizes is what "streaming" means here; pages/s/core divides by the worker count.
+sizes is what "streaming" means here; pages/s/core divides by the worker count. On a
+shared machine wall time counts the neighbours too, so the CPU seconds of the job's
+process tree (user + system, start-up included) and pages per CPU-second are printed
+beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -55,27 +59,31 @@ def main() -> None:
         tmp = Path(tmp)
         for n in args.sizes:
             src = tmp / f"pages-{n}.parquet"
-            t = time.perf_counter()
             write_pages(src, n)
-            gen = time.perf_counter() - t
             cmd = [sys.executable, "-m", "presscut.cli", "segment", str(src), "-o",
                    str(tmp / "seg.parquet"), "--workers", str(args.workers)]
             if args.model:
                 cmd += ["--model", args.model]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             wall, rss, out = run_measured(cmd)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             lines = sum(len(r) for r in pq.read_table(tmp / "seg.parquet",
                                                       columns=["roles"]).column("roles").to_pylist())
-            rows.append((n, wall, rss, lines, gen))
-            print(n, wall, rss, flush=True)
+            rows.append((n, wall, rss, lines, cpu))
+            print(n, wall, rss, cpu, flush=True)
             src.unlink()
     table = Table(title=f"presscut segment on synthetic pages (--workers {args.workers}, "
-                        f"segmenter {args.model or 'default'})")
-    for col in ("pages", "wall s", "pages/s", "pages/s/core", "lines/s", "peak RSS MiB"):
+                        f"segmenter {args.model or 'default'}, load average "
+                        f"{os.getloadavg()[0]:.1f})")
+    for col in ("pages", "wall s", "pages/s", "pages/s/core", "CPU s", "pages/CPU-s",
+                "lines/s", "peak RSS MiB"):
         table.add_column(col, justify="right")
-    for n, wall, rss, lines, _ in rows:
+    for n, wall, rss, lines, cpu in rows:
         table.add_row(f"{n:,}", f"{wall:.1f}", f"{n / wall:,.0f}",
-                      f"{n / wall / args.workers:,.0f}", f"{lines / wall:,.0f}", f"{rss:.0f}")
-    Console().print(table)
+                      f"{n / wall / args.workers:,.0f}", f"{cpu:.1f}", f"{n / cpu:,.0f}",
+                      f"{lines / wall:,.0f}", f"{rss:.0f}")
+    Console(width=160).print(table)
 
 
 if __name__ == "__main__":

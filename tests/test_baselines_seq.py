@@ -21,11 +21,11 @@ from presscut.baselines.segment_seq import (
 from presscut.baselines.segment_seq_features import (
     _DATE,
     _URLISH,
-    STOPWORDS,
     Lexicon,
     feature_names,
     featurise,
     normalise_line,
+    stop_words,
     tokens,
 )
 from presscut.errors import PresscutError
@@ -74,7 +74,7 @@ def test_features_match_a_per_line_reference(pages):
         ref = {
             "log_chars": np.log1p(len(line)) / 6,
             "log_words": np.log1p(len(ws)) / 4,
-            "stop_share": sum(w in STOPWORDS for w in ws) / max(len(ws), 1),
+            "stop_share": sum(w in stop_words() for w in ws) / max(len(ws), 1),
             "ends_terminal": float(line[-1] in ".!?…。！？\"'”’»)"),
             "starts_upper": float(line[0].isupper()),
             "word_logodds_mean": sum(known) / max(len(known), 1),
@@ -262,3 +262,18 @@ def test_refit_check_passes_on_a_refit_and_names_a_changed_model(tmp_path):
     bad = CliRunner().invoke(app, ["baselines", "refit", "seg-seq", "--check",
                                    "--root", str(tmp_path)])
     assert bad.exit_code != 0 and "differs from the committed model" in str(bad.exception)
+
+
+def test_baseline_keeps_scikit_learns_parameter_api_without_inheriting_it():
+    """Baseline borrows get_params/set_params from scikit-learn (so that predicting never
+    imports it): clone, set_params and its errors behave as on a BaseEstimator."""
+    from sklearn.base import clone
+
+    est = SequenceSegmenter(hidden=(8,), max_iter=3)
+    assert est.get_params()["hidden"] == (8,) and est.get_params()["max_iter"] == 3
+    twin = clone(est)
+    assert twin is not est and twin.get_params() == est.get_params()
+    assert twin.set_params(max_iter=5) is twin and twin.max_iter == 5 and est.max_iter == 3
+    with pytest.raises(ValueError, match="Invalid parameter 'nope'"):
+        est.set_params(nope=1)
+    assert repr(est) == "SequenceSegmenter(hidden=(8,), max_iter=3)"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from presscut.cli import app
+from presscut.errors import PresscutError
 from presscut.harness.validate import read_predictions
 from presscut.tasks import get_task
 
@@ -105,16 +106,51 @@ def test_a_learned_baseline_is_fitted_once_then_loaded(tmp_path, monkeypatch):
     assert len(fits) == 2
 
 
-def test_predicting_one_page_imports_neither_datasets_nor_datasketch():
-    """`presscut predict` on one page should answer in about a second: the registry imports
-    every baseline module, so those modules keep their heaviest imports for when they are
-    used (datasets ~1 s, datasketch ~0.5 s of start-up)."""
+def test_predicting_one_page_imports_neither_datasets_nor_datasketch_nor_scikit_learn():
+    """`presscut predict` on one page should answer in about a second (#13: under 2 s):
+    the committed default is loaded from its folder without importing every baseline
+    module, and seg-seq needs no scikit-learn to predict (datasets ~1 s, scikit-learn
+    with SciPy ~1.5 s, datasketch ~0.5 s of start-up)."""
     import subprocess
     import sys
 
     code = ("import sys; from presscut.runner import predict_pages; "
             "predict_pages('segmentation', [{'doc_id': 'a', 'lines': ['Hello world.']}]); "
-            "print(sorted({'datasets', 'datasketch'} & set(sys.modules)))")
+            "print(sorted({'datasets', 'datasketch', 'sklearn', 'scipy'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout.strip().splitlines()[-1]
     assert out == "[]"
+
+
+def test_the_committed_default_found_from_model_configs_is_the_registrys():
+    """predict's fast path (a committed model's config says it is its task's default) must
+    name the model the registry would pick, for every task; a config without the flag
+    leaves a task to the registry."""
+    from presscut.baselines.registry import committed_default, default_for, saved_path
+    from presscut.tasks import all_tasks
+
+    for task in all_tasks():
+        try:
+            spec = default_for(task.name)
+        except PresscutError:  # a task without a default has no fast path either
+            assert committed_default(task.name) is None
+            continue
+        want = saved_path(spec) if spec.saved else None
+        assert committed_default(task.name) == want, task.name
+
+
+def test_without_the_default_flag_predict_falls_back_to_the_registry(tmp_path):
+    import shutil
+
+    from presscut.baselines.registry import committed_default
+    from presscut.runner import predict_pages
+
+    shutil.copytree(ROOT / "models", tmp_path / "models")
+    assert committed_default("segmentation", tmp_path) == tmp_path / "models" / "seg-seq"
+    cfg = tmp_path / "models" / "seg-seq" / "config.json"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('"default": true,', ""),
+                   encoding="utf-8")
+    assert committed_default("segmentation", tmp_path) is None
+    page = {"doc_id": "a", "lines": PAGES[0].read_text(encoding="utf-8").split("\n")}
+    assert predict_pages("segmentation", [page], root=tmp_path) == predict_pages(
+        "segmentation", [page])

@@ -32,18 +32,28 @@ OUTPUT_SCHEMA = pa.schema([("doc_id", pa.string()), ("n_lines", pa.int32()),
 
 
 def default_model() -> str:
-    """The segmentation baseline the registry names as its task's default."""
-    from presscut.baselines.registry import default_for
+    """The segmentation baseline the registry names as its task's default (read from the
+    committed default's own config when there is one: no look-up of every baseline)."""
+    import json
 
+    from presscut.baselines.estimator_io import CONFIG_FILE
+    from presscut.baselines.registry import committed_default, default_for
+
+    folder = committed_default(SEGMENTATION.name)
+    if folder is not None:
+        return json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))["name"]
     return default_for(SEGMENTATION.name).name
 
 
 def load_segmenter(model: str | None = None):
     """A ready segmenter: a saved model folder, or a registered name as ``presscut
-    predict`` makes it (a committed model loaded; a learned one fitted once, then loaded)."""
-    from presscut.baselines.registry import get, ready
+    predict`` makes it (a committed model loaded; a learned one fitted once, then loaded;
+    the committed default straight from its folder, see ``registry.committed_default``)."""
+    from presscut.baselines.registry import committed_default, get, ready
     from presscut.baselines.segment_common import load
 
+    if model is None and (folder := committed_default(SEGMENTATION.name)) is not None:
+        return load(folder), default_model()
     model = model or default_model()
     if Path(model).exists():
         return load(model), str(model)
