@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -178,62 +179,37 @@ class Fnc1Data:
 
 
 # ----------------------------------------------------------------------- baselines
-def _fit_plain(est, data: Fnc1Data):
-    return est.fit(data.pairs["train"], data.labels["train"])
-
-
-def _fit_by_story(est, data: Fnc1Data):
-    return est.fit(data.pairs["train"], data.labels["train"], groups=data.groups["train"])
-
-
-# class-weight grid for the stack (agree, disagree, discuss, unrelated), tuned on validation
-WEIGHT_GRID = [(a, d, 1.0, 1.0) for a in (1.0, 1.25, 1.5, 2.0) for d in (1.0, 1.5, 2.0, 3.0, 4.0)]
-
-
-def tune_class_weight(est, data: Fnc1Data) -> dict:
-    """Pick the class weights with the best mean of FNC score and macro-F1 on validation."""
-    proba = est.predict_proba(data.pairs["validation"])
-    gold = data.labels["validation"]
-    grid = []
-    for w in WEIGHT_GRID:
-        pred = [STANCES[j] for j in np.argmax(proba * np.asarray(w), axis=1)]
-        s = _finalize(stance_rows(gold, pred).sum(0), float(len(gold)))
-        grid.append((w, (s["fnc_score"] + s["macro_f1"]) / 2))
-    best = max(grid, key=lambda g: g[1])[0]  # first of ties: the least reweighting
-    est.set_params(class_weight=list(best))
-    return {"param": "class_weight", "objective": "mean of FNC score and macro-F1",
-            "best": list(best), "grid": [[list(w), v] for w, v in grid]}
-
-
 @dataclass
 class StanceBaseline:
+    """A registered stance baseline as this runner uses it (its ``benchmarks["fnc1"]``)."""
+
     name: str
     make: Callable[[], object]
     about: str
-    fit: Callable = _fit_plain
-    tune: Callable | None = None
+    groups: str | None = None  # "story": fit(..., groups=story of each pair's body)
+    refit: bool = False  # fitted again on train + validation once tuned
+
+    @classmethod
+    def from_spec(cls, spec) -> StanceBaseline:
+        opts = spec.benchmarks["fnc1"]
+        if opts.get("groups") not in (None, "story"):
+            raise PresscutError(f"baseline {spec.name!r}: fnc1 groups must be 'story' or unset, "
+                                f"got {opts['groups']!r}")
+        return cls(spec.name, spec.make, opts.get("about", ""), opts.get("groups"),
+                   bool(opts.get("refit", False)))
+
+    def fit(self, est, data: Fnc1Data, splits: Sequence[str] = ("train",)):
+        pairs = [p for s in splits for p in data.pairs[s]]
+        labels = [y for s in splits for y in data.labels[s]]
+        kw = {"groups": [g for s in splits for g in data.groups[s]]} if self.groups else {}
+        return est.fit(pairs, labels, **kw)
 
 
 def stance_baselines() -> list[StanceBaseline]:
-    from presscut.baselines.stance import AlwaysUnrelated, FeatureStance
-    from presscut.baselines.stance_official import OfficialBaselineStance
-    from presscut.baselines.stance_stack import StackStance
+    """The stance baselines registered with a ``benchmarks["fnc1"]`` entry, in table order."""
+    from presscut.baselines.registry import specs
 
-    return [
-        StanceBaseline("always-unrelated", AlwaysUnrelated, "majority-class floor"),
-        StanceBaseline(
-            "fnc1-official-gbdt", OfficialBaselineStance,
-            "parity row: the official baseline's 44 features + GBDT(200, seed 14128), "
-            "fitted on all training bodies (the official script keeps the best of 10 fold "
-            "models, each on 90 % of them; tokens are not WordNet-lemmatised)"),
-        StanceBaseline("features-gbdt", lambda: FeatureStance(classifier="gbdt"),
-                       "presscut's FeatureStance (TF-IDF cosine, overlap, cue words) + GBDT"),
-        StanceBaseline(
-            "fnc1-stack", StackStance,
-            "bag-of-words MLP (out of fold by story) + official and cue features into "
-            "histogram GBDT; class weights tuned on validation",
-            fit=_fit_by_story, tune=tune_class_weight),
-    ]
+    return [StanceBaseline.from_spec(s) for s in specs("stance") if "fnc1" in s.benchmarks]
 
 
 @dataclass
@@ -287,18 +263,34 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
         log(f"stance {spec.name}: fitting on {len(data.pairs['train'])} train pairs")
         with Timer() as t_fit:
             spec.fit(est, data)
-        tuning = spec.tune(est, data) if spec.tune else None
-        rec = {"about": spec.about, "fit_seconds": round(t_fit.seconds, 1), "tuning": tuning}
-        for split in ("validation", "test") if score_test else ("validation",):
-            with Timer() as t_pred:
-                pred = est.predict_labels(data.pairs[split])
-            rec[split] = score_stance(data.labels[split], pred, n_resamples=n_resamples)
-            rec[split]["predict_seconds"] = round(t_pred.seconds, 1)
+        # an estimator with a ``tune`` method tunes itself on the hold-out (never the test)
+        with Timer() as t_tune:
+            tuning = est.tune(data.pairs["validation"], data.labels["validation"]) \
+                if hasattr(est, "tune") else None
+        rec = {"about": spec.about, "tuning": tuning}
+        with Timer() as t_pred:
+            pred = est.predict_labels(data.pairs["validation"])
+        rec["validation"] = score_stance(data.labels["validation"], pred,
+                                         n_resamples=n_resamples)
+        rec["validation"]["predict_seconds"] = round(t_pred.seconds, 1)
+        trained_on, seconds = ["train"], t_fit.seconds + t_tune.seconds
+        if spec.refit and score_test:
+            n = len(data.pairs["train"]) + len(data.pairs["validation"])
+            log(f"  refitting on train + validation ({n} pairs) with the tuned parameters")
+            with Timer() as t_refit:
+                spec.fit(est, data, ("train", "validation"))
+            trained_on, seconds = ["train", "validation"], seconds + t_refit.seconds
+        rec.update({"trained_on": trained_on, "fit_seconds": round(seconds, 1),
+                    "load_average": [round(x, 2) for x in os.getloadavg()]})
         if not score_test:
             s = rec["validation"]["scores"]
             log(f"  validation: FNC {100 * s['fnc_score']:.2f} %, macro-F1 {s['macro_f1']:.3f}")
             results["stance"][spec.name] = rec
             continue
+        with Timer() as t_pred:
+            pred = est.predict_labels(data.pairs["test"])
+        rec["test"] = score_stance(data.labels["test"], pred, n_resamples=n_resamples)
+        rec["test"]["predict_seconds"] = round(t_pred.seconds, 1)
         params = est.get_params()
         rec["params"] = {k: v for k, v in params.items()}
         rec["version"] = model_version(spec.name, params)
@@ -306,7 +298,7 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
                                                 data.fingerprint, rec["test"]["scores"])
         s = rec["test"]["scores"]
         log(f"  test: FNC {100 * s['fnc_score']:.2f} %, macro-F1 {s['macro_f1']:.3f} "
-            f"(fit {t_fit.seconds:.0f} s)")
+            f"(training {seconds:.0f} s)")
         results["stance"][spec.name] = rec
     for spec in story_baselines():
         if story is not None and spec.name not in story:
@@ -375,6 +367,11 @@ def test_scorings_by_name(log: Path, data_fingerprint: str) -> dict[str, int]:
     return counts
 
 
+def _training(rec: dict) -> str:
+    load = rec.get("load_average")
+    return f"{rec['fit_seconds']:.0f}" + (f" ({load[0]:.1f})" if load else "")
+
+
 def render_markdown(results: dict, scorings: dict[str, int] | None = None) -> str:
     """The FNC-1 section of README and ``leaderboard/fnc1.md``, from ``results.json`` and
     the test log's counts (``scorings``; the results' own per-version counts without one)."""
@@ -389,11 +386,13 @@ def render_markdown(results: dict, scorings: dict[str, int] | None = None) -> st
         f"{results['n_pairs']['test']:,} rows, every row scored (repeats included), maximum "
         f"{results['fnc_max']['test']:,.2f}. Fitted on `train` ({results['n_pairs']['train']:,} "
         f"pairs), tuned on `validation` (the official hold-out, "
-        f"{results['n_pairs']['validation']:,} pairs). 95 % bootstrap CIs over pairs.",
+        f"{results['n_pairs']['validation']:,} pairs); a row trained on train + validation was "
+        "fitted again on both once tuned. 95 % bootstrap CIs over pairs.",
         "",
         "| stance baseline | FNC % (test) | CI | macro-F1 | CI | F1 agree | F1 disagree "
-        "| F1 discuss | F1 unrelated | FNC % (validation) | fit s | test scorings (all versions) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| F1 discuss | F1 unrelated | FNC % (validation) | trained on | training s (load) "
+        "| test scorings (all versions) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, rec in sorted(results["stance"].items(),
                             key=lambda kv: -kv[1]["test"]["scores"]["fnc_score"]):
@@ -402,9 +401,14 @@ def render_markdown(results: dict, scorings: dict[str, int] | None = None) -> st
             f"| `{name}` | {_pct(s['fnc_score'])} | {_ci(t, 'fnc_score')} | "
             f"{s['macro_f1']:.3f} | {_ci(t, 'macro_f1', False)} | {s['f1_agree']:.3f} | "
             f"{s['f1_disagree']:.3f} | {s['f1_discuss']:.3f} | {s['f1_unrelated']:.3f} | "
-            f"{_pct(rec['validation']['scores']['fnc_score'])} | {rec['fit_seconds']:.0f} | "
+            f"{_pct(rec['validation']['scores']['fnc_score'])} | "
+            f"{' + '.join(rec.get('trained_on', ['train']))} | {_training(rec)} | "
             f"{scorings.get(name, rec['test_scorings'])} |")
-    lines += ["", "Test scorings count every scoring of a baseline's name on this test, "
+    lines += ["", "Training seconds are wall time of fitting and tuning (and refitting, for a "
+              "model trained on train + validation) on a 2-core machine shared with other "
+              "jobs, with its 1-minute load average when training ended; validation scores "
+              "are those of the model fitted on train only.",
+              "", "Test scorings count every scoring of a baseline's name on this test, "
               "earlier versions included; each one, with its parameters and scores, is in "
               "`results/fnc1/test_log.jsonl`.",
               "", "Published anchors (competition test): official baseline 75.20 %, "
@@ -423,6 +427,16 @@ def render_markdown(results: dict, scorings: dict[str, int] | None = None) -> st
                 f"{s['pairwise_f1']:.3f} | {s['bcubed_f1']:.3f} | {rec['tuning']['best']} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def read_results(out_dir: Path) -> dict:
+    path = Path(out_dir) / "results.json"
+    if not path.is_file():
+        raise PresscutError(f"{path}: no FNC-1 results yet; run `{COMMAND}` first")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise PresscutError(f"{path}: not valid JSON ({err})") from None
 
 
 def publish(results: dict, root: Path) -> list[Path]:

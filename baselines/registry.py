@@ -44,6 +44,10 @@ class BaselineSpec:
     # ``baselines run`` load it; ``presscut baselines refit`` rebuilds it with the
     # factory's ``fit_saved(root)``
     saved: str = ""
+    # external benchmarks that run it, with what their runner needs: ``{"fnc1": {"about":
+    # str, "groups": "story" (fit(..., groups=) gets each pair's story), "refit": bool
+    # (fitted again on train + validation after tuning)}}`` (``presscut baselines fnc1``)
+    benchmarks: dict = field(default_factory=dict)
 
     def make(self, **params) -> Any:
         """A fresh, unfitted estimator (``params`` override the entry's own)."""
@@ -75,8 +79,8 @@ def baseline(task: str, name: str, **options) -> Callable[[Factory], Factory]:
     """Class/function decorator: register ``obj`` as baseline ``name`` of ``task``.
 
     ``options`` are the :class:`BaselineSpec` fields (``params``, ``trains``, ``grid``,
-    ``caveat``, ``extras``, ``optional``, ``default``, ``order``, ``saved``). Stack it to
-    register one class under several tasks or parameter sets.
+    ``caveat``, ``extras``, ``optional``, ``default``, ``order``, ``saved``,
+    ``benchmarks``). Stack it to register one class under several tasks or parameter sets.
     """
 
     def decorate(obj: Factory) -> Factory:

@@ -133,7 +133,8 @@ class _PairClassifier(SaveLoadMixin, ClassifierMixin, BaseEstimator):
                 for p, s in zip(pairs, self.predict_labels(pairs))]
 
 
-@baseline("stance", "always-unrelated", order=10)
+@baseline("stance", "always-unrelated", order=10,
+          benchmarks={"fnc1": {"about": "majority-class floor"}})
 class AlwaysUnrelated(_PairClassifier):
     """Every pair is ``unrelated`` (FNC-1's majority class, ~73 % of its pairs)."""
 
@@ -146,7 +147,9 @@ class AlwaysUnrelated(_PairClassifier):
         return ["unrelated"] * len(check_pairs(pairs))
 
 
-@baseline("stance", "features-gbdt", order=30, trains=True, params={"classifier": "gbdt"})
+@baseline("stance", "features-gbdt", order=30, trains=True, params={"classifier": "gbdt"},
+          benchmarks={"fnc1": {"about": "presscut's FeatureStance (TF-IDF cosine, overlap, "
+                                        "cue words) + GBDT"}})
 @baseline("stance", "features-logreg", order=20, trains=True, params={"classifier": "logreg"})
 class FeatureStance(_PairClassifier):
     """FNC-1 baseline features + gradient boosting (``classifier="gbdt"``) or logistic regression."""

@@ -33,6 +33,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from presscut.baselines.estimator_io import text_of
+from presscut.baselines.registry import baseline
 from presscut.baselines.stance import _PairClassifier, check_labels, check_pairs
 from presscut.errors import PresscutError
 from presscut.harness.metrics import fnc_points
@@ -110,6 +111,10 @@ def fnc_relative(gold: Sequence[str], pred: Sequence[str]) -> float:
     return earned / possible if possible else 1.0
 
 
+@baseline("stance", "fnc1-official-gbdt", order=40, trains=True, benchmarks={"fnc1": {
+    "about": "parity row: the official baseline's 44 features + GBDT(200, seed 14128), "
+             "fitted on all training bodies (the official script keeps the best of 10 fold "
+             "models, each on 90 % of them; tokens are not WordNet-lemmatised)"}})
 class OfficialBaselineStance(_PairClassifier):
     """FNC-1 official-baseline features + gradient boosting, trained as ``fnc_kfold.py``.
 

@@ -31,6 +31,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import normalize
 
 from presscut.baselines.estimator_io import text_of
+from presscut.baselines.registry import baseline
 from presscut.baselines.stance import (
     AGREEING_WORDS,
     HEDGING_WORDS,
@@ -106,6 +107,36 @@ def dense_features(heads: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
                      for h, b in zip(heads, bodies)], dtype=float)
 
 
+# class-weight grid (agree, disagree, discuss, unrelated) that :meth:`StackStance.tune` searches
+WEIGHT_GRID = tuple((a, d, 1.0, 1.0) for a in (1.0, 1.25, 1.5, 2.0)
+                    for d in (1.0, 1.5, 2.0, 3.0, 4.0))
+
+
+def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
+                      grid: Sequence[Sequence[float]] = WEIGHT_GRID) -> dict:
+    """Set ``est.class_weight`` to the weights of ``grid`` with the best mean of FNC score
+    and macro-F1 of ``argmax(proba * w)`` against ``labels`` (ties: the first, the least
+    reweighting); returns the search as a record."""
+    from presscut.baselines.fnc1_bench import _finalize, stance_rows
+
+    labels = check_labels(labels, len(proba))
+    scored = []
+    for w in grid:
+        pred = [STANCES[j] for j in np.argmax(proba * np.asarray(w), axis=1)]
+        s = _finalize(stance_rows(labels, pred).sum(0), float(len(labels)))
+        scored.append((tuple(w), (s["fnc_score"] + s["macro_f1"]) / 2))
+    best = max(scored, key=lambda g: g[1])[0]
+    est.set_params(class_weight=list(best))
+    return {"param": "class_weight", "objective": "mean of FNC score and macro-F1",
+            "best": list(best), "grid": [[list(w), v] for w, v in scored]}
+
+
+@baseline("stance", "fnc1-stack", order=50, trains=True,
+          caveat="built for FNC-1's 40k training pairs: fitted on 30 gold pairs its boosting "
+                 "stage has too few rows per leaf and predicts the majority class",
+          benchmarks={"fnc1": {
+    "about": "bag-of-words MLP (out of fold by story) + official and cue features into "
+             "histogram GBDT; class weights tuned on validation", "groups": "story"}})
 class StackStance(_PairClassifier):
     """Bag-of-words MLP probabilities + hand features into gradient boosting (see module)."""
 
@@ -178,6 +209,10 @@ class StackStance(_PairClassifier):
         Z = np.hstack([self._proba(self.mlp_, self.bow_.transform(heads, bodies)),
                        dense_features(heads, bodies)])
         return self._proba(self.gbdt_, Z)
+
+    def tune(self, pairs, labels) -> dict:
+        """Choose ``class_weight`` on held-out pairs (see :func:`tune_class_weight`)."""
+        return tune_class_weight(self, self.predict_proba(pairs), labels)
 
     def predict_labels(self, pairs, proba: np.ndarray | None = None) -> list[str]:
         pairs = check_pairs(pairs)

@@ -164,3 +164,57 @@ def test_benchmark_runs_on_an_imported_fixture(tmp_path):
     assert f"| `fnc1-official-gbdt` | {100 * gbdt:.2f} |" in readme
     assert "NOT the official files" in readme  # the fixture is not FNC-1's own data
     assert (tmp_path / "leaderboard" / "fnc1.md").read_text().count("`tfidf-agglomerative`") == 2
+
+
+# ------------------------------------------------------------------ registry and tuning
+def test_fnc1_runner_takes_its_stance_baselines_from_the_registry():
+    from presscut.baselines import registry
+    from presscut.errors import PresscutError
+
+    names = [b.name for b in fnc1_bench.stance_baselines()]
+    assert names == [s.name for s in registry.specs("stance") if "fnc1" in s.benchmarks]
+    assert {"always-unrelated", "fnc1-official-gbdt", "features-gbdt", "fnc1-stack"} <= set(names)
+    assert "features-logreg" not in names  # registered for stance, not for FNC-1
+    key = ("stance", "test-fnc1-extra")
+    try:
+        registry.baseline("stance", "test-fnc1-extra", order=99,
+                          benchmarks={"fnc1": {"about": "x", "groups": "story"}})(AlwaysUnrelated)
+        extra = fnc1_bench.stance_baselines()[-1]
+        assert (extra.name, extra.about, extra.groups, extra.refit) == (
+            "test-fnc1-extra", "x", "story", False)
+        registry._SPECS[key] = registry.BaselineSpec(
+            "stance", "test-fnc1-extra", AlwaysUnrelated, benchmarks={"fnc1": {"groups": "page"}})
+        with pytest.raises(PresscutError, match="groups must be 'story'"):
+            fnc1_bench.stance_baselines()
+    finally:
+        registry._SPECS.pop(key, None)
+
+
+def test_class_weight_tuning_by_hand():
+    from presscut.baselines.stance_stack import tune_class_weight
+
+    # two disagree pairs the model leans to call agree (0.5 vs 0.4), two clear pairs
+    proba = np.array([[0.5, 0.4, 0.05, 0.05], [0.5, 0.4, 0.05, 0.05],
+                      [0.9, 0.05, 0.03, 0.02], [0.0, 0.0, 0.1, 0.9]])
+    gold = ["disagree", "disagree", "agree", "unrelated"]
+    model = StackStance()
+    rec = tune_class_weight(model, proba, gold, grid=[(1, 1, 1, 1), (1, 2, 1, 1), (1, 9, 1, 1)])
+    # unweighted (agree, agree, agree, unrelated): the maximum is 1 + 1 + 1 + 0.25 = 3.25, it
+    # earns 0.25 + 0.25 (related, wrong stance) + 1 + 0.25 = 1.75; agree F1 = 2 * (1/3 * 1) /
+    # (1/3 + 1) = 0.5, disagree 0, unrelated 1 (discuss is neither gold nor predicted).
+    # Disagree weighted x2 or x9: every pair right, both scores 1.
+    unweighted = rec["grid"][0][1]
+    f1 = {"agree": 0.5, "disagree": 0.0, "unrelated": 1.0}
+    assert unweighted == pytest.approx((1.75 / 3.25 + sum(f1.values()) / 3) / 2)
+    assert rec["grid"][1][1] == pytest.approx(1.0) and rec["grid"][2][1] == pytest.approx(1.0)
+    assert rec["best"] == [1, 2, 1, 1] and model.class_weight == [1, 2, 1, 1]  # first of ties
+
+
+def test_publish_only_needs_committed_results(tmp_path):
+    from presscut.errors import PresscutError
+
+    with pytest.raises(PresscutError, match="no FNC-1 results yet"):
+        fnc1_bench.read_results(tmp_path)
+    (tmp_path / "results.json").write_text("{oops")
+    with pytest.raises(PresscutError, match="not valid JSON"):
+        fnc1_bench.read_results(tmp_path)

@@ -25,6 +25,10 @@ def fnc1_baselines(
     story: list[str] = typer.Option(None, "--story", help="Only these story baselines."),
     root: Path = typer.Option(None, help="Project checkout to write results/fnc1 and README."),
     resamples: int = typer.Option(1000, help="Bootstrap resamples for the CIs."),
+    publish_only: bool = typer.Option(
+        False, "--publish-only",
+        help="Only re-render README and leaderboard/fnc1.md from results/fnc1/results.json "
+             "(nothing fitted, the test not scored again)."),
 ) -> None:
     """Fit on FNC-1 train, tune on its hold-out, score the competition test once;
     write results/fnc1/, leaderboard/fnc1.md and README's FNC-1 tables."""
@@ -35,8 +39,11 @@ def fnc1_baselines(
     def log(msg: str) -> None:
         console.print(escape(msg), highlight=False)
 
-    results = fnc1_bench.run_benchmark(
-        fnc1_dir, root / "results" / "fnc1", stance=stance or None, story=story or None,
-        n_resamples=resamples, log=log)
+    if publish_only:
+        results = fnc1_bench.read_results(root / "results" / "fnc1")
+    else:
+        results = fnc1_bench.run_benchmark(
+            fnc1_dir, root / "results" / "fnc1", stance=stance or None, story=story or None,
+            n_resamples=resamples, log=log)
     for path in fnc1_bench.publish(results, root):
         log(f"wrote {path}")
