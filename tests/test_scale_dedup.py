@@ -154,3 +154,25 @@ def test_unknown_format_is_a_named_error(tmp_path):
     with pytest.raises(PresscutError, match="unknown corpus format"):
         dedup_corpus(bad, tmp_path / "o.parquet")
     assert np.array_equal([p.name for p in tmp_path.iterdir()], ["x.csv"])
+
+
+def test_reading_a_parquet_corpus_holds_one_row_group_not_the_file(tmp_path):
+    """Batches of a large Parquet file are read without keeping what was read before
+    (pyarrow's pre-buffering would hold every byte range until the file is closed)."""
+    from presscut.scale.corpus import read_batches
+
+    path = tmp_path / "big.parquet"
+    rng = np.random.default_rng(0)
+    with pq.ParquetWriter(path, pa.schema([("id", pa.string()), ("text", pa.string())])) as w:
+        for g in range(8):  # 8 row groups of 4,000 rows of 1 KB of incompressible text
+            w.write_table(pa.table({"id": [f"r{g}-{i}" for i in range(4000)],
+                                    "text": [rng.bytes(512).hex() for _ in range(4000)]}))
+    base = pa.total_allocated_bytes()
+    peak = rows = 0
+    for rb in read_batches(path, batch_size=1000):
+        rows += rb.num_rows
+        peak = max(peak, pa.total_allocated_bytes() - base)
+        del rb
+    assert rows == 32_000
+    # the file holds 32 MB of text; one row group plus a batch is about 5 MB
+    assert peak < 12 * 2**20, f"{peak / 2**20:.0f} MiB held while reading"

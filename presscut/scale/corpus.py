@@ -164,7 +164,9 @@ def _first(names: list[str], wanted: tuple[str, ...]) -> str | None:
 
 def _parquet_file(path: Path, batch_size: int, stats: ReadStats) -> Iterator[pa.RecordBatch]:
     try:
-        pf = pq.ParquetFile(path)
+        # pre_buffer (the default) keeps every byte range read so far until the file is
+        # closed: reading a 1M-article file in batches would hold all of it
+        pf = pq.ParquetFile(path, pre_buffer=False)
     except (pa.ArrowInvalid, OSError) as err:
         raise PresscutError(f"{path}: not a readable Parquet file ({err})") from None
     names = pf.schema_arrow.names
