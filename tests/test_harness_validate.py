@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
 from tinydata import segmentation_row, stance_row, write_rows
 
 from presscut.errors import PredictionError
+from presscut.harness import validate
 from presscut.harness.evaluate import evaluate, score_predictions
 
 LINES_A = ["Title A", "", "Body a one.", "Body a two."]
 LINES_B = ["Title B", "Body b."]
 
 
-@pytest.fixture()
-def root(tmp_path: Path) -> Path:
+# every check runs twice: records waiting in memory, and spilled to the on-disk table
+@pytest.fixture(params=["memory", "disk"])
+def root(tmp_path: Path, request, monkeypatch) -> Path:
+    if request.param == "disk":
+        monkeypatch.setattr(validate, "SPILL_AT", 0)
     write_rows(tmp_path, "segmentation", "test", [
         segmentation_row("a", LINES_A, ["title", "blank", "body", "body"], [(0, 4)], [(2, 3)]),
         segmentation_row("b", LINES_B, ["title", "body"], [(0, 2)]),
@@ -164,3 +169,30 @@ def test_not_utf8(root):
         evaluate("segmentation", path, root=root)
     # the line, the byte of the file and the column, as an editor shows them
     assert "line 1: not UTF-8 (byte 15 of the file, column 16" in info.value.render()
+
+
+def test_spilled_records_score_the_same(tmp_path, monkeypatch):
+    """Many pages, predictions in shuffled order and some records spilled mid-file:
+    the same result, to the byte, as with every record in memory."""
+    rng = random.Random(3)
+    roles = ["title", "dek", "byline", "body", "caption", "boilerplate"]
+    rows, preds = [], []
+    for i in range(60):
+        n = rng.randint(3, 12)
+        lines = [f"line {i} {j}" for j in range(n)]
+        gold = [rng.choice(roles) for _ in range(n)]
+        cut = rng.randint(1, n - 1)
+        rows.append(segmentation_row(f"p{i:02d}", lines, gold, [(0, cut), (cut, n)]))
+        preds.append({"doc_id": f"p{i:02d}", "roles": [rng.choice(roles) for _ in range(n)],
+                      "articles": [[0, rng.randint(1, n)]]})
+    write_rows(tmp_path, "segmentation", "test", rows)
+    rng.shuffle(preds)
+    path = tmp_path / "preds.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in preds), encoding="utf-8")
+    results = []
+    for spill_at in (10**9, 25, 0):
+        monkeypatch.setattr(validate, "SPILL_AT", spill_at)
+        results.append(json.dumps(evaluate("segmentation", path, root=tmp_path, n_resamples=50),
+                                  sort_keys=True))
+    assert results[0] == results[1] == results[2]
+    assert json.loads(results[0])["n_items"] == 60

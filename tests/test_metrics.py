@@ -419,7 +419,8 @@ def test_pair_counts_by_level_rejects_bad_input():
         m.pair_counts_by_level(["a"], ["x", "y"], [0], 4)
 
 
-def test_bootstrap_weighted_sums_add_items_in_order():
+@pytest.mark.parametrize("n", [777, 20_011])  # within one block, and over several
+def test_bootstrap_weighted_sums_add_items_in_order(n):
     """The bootstrap's weighted column sums are the item-by-item sums, to the last bit.
 
     A BLAS product sums in an order that depends on the CPU, which made committed CIs
@@ -430,8 +431,8 @@ def test_bootstrap_weighted_sums_add_items_in_order():
     from presscut.harness.bootstrap import weighted_sums
 
     rng = np.random.default_rng(3)
-    rows = rng.random((777, 5)) * 10.0 ** rng.integers(-8, 8, (777, 5))
-    weights = np.bincount(rng.integers(0, 777, 777), minlength=777).astype(float)
+    rows = rng.random((n, 5)) * 10.0 ** rng.integers(-8, 8, (n, 5))
+    weights = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
     expected = [0.0] * 5
     for w, row in zip(weights.tolist(), rows.tolist()):
         for j, x in enumerate(row):

@@ -37,15 +37,31 @@ def _collect(samples: dict[str, list], scores: Scores) -> None:
         samples.setdefault(name, []).append(value)
 
 
+_BLOCK = 8192  # items weighted at a time: the product never holds a copy of all rows
+
+
 def weighted_sums(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``weights @ rows``, summed in item order so every machine gets the same bits.
 
     A BLAS product picks its kernel (and so its summation order) by CPU: committed CIs
     written on one machine differed in the last digit from those recomputed on another,
     and the reproduction check failed. Element-wise products and an outer-axis sum
-    add the items one after another in every build of NumPy.
+    add the items one after another in every build of NumPy. The products are made a
+    block at a time, each block summed with the running total as its first row, which
+    is the same additions in the same order as one sum over all rows (a single column is
+    summed pairwise by NumPy, so it is done in one piece).
     """
-    return (rows * weights[:, None]).sum(axis=0)
+    n, c = rows.shape
+    if c < 2 or n <= _BLOCK:
+        return (rows * weights[:, None]).sum(axis=0)
+    buf = np.empty((_BLOCK + 1, c), dtype=np.result_type(rows, weights))
+    total = np.zeros(c, dtype=buf.dtype)
+    for start in range(0, n, _BLOCK):
+        k = min(_BLOCK, n - start)
+        buf[0] = total
+        np.multiply(rows[start:start + k], weights[start:start + k, None], out=buf[1:k + 1])
+        total = buf[:k + 1].sum(axis=0)
+    return total
 
 
 def bootstrap_sums(

@@ -179,6 +179,8 @@ def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamp
     scorer = t.make_scorer()
     scorer.collect(keep=per_item, sink=sink)
     groups: list[tuple[str | None, bool]] = []  # (source group, held out) per scored item
+    # one tuple per distinct value, shared: a list of pointers, not a tuple per item
+    shared: dict[tuple[str | None, bool], tuple[str | None, bool]] = {}
     total = gold_data.count_rows(files) if progress else 0
     with _progress(progress) as bar:
         job = bar.add_task(f"scoring {t.name}", total=total) if bar else None
@@ -191,7 +193,8 @@ def _score_to(t: Task, pset: PredictionSet, split, data, root, sink, *, n_resamp
                 # keep checking after the first problem, but stop spending time scoring
                 if pred is not UNUSABLE and pset.ok:
                     # in scoring order (the pool keeps it): the scorer's rows line up
-                    groups.append((item.get("group"), bool(item.get("held_out"))))
+                    key = (item.get("group"), bool(item.get("held_out")))
+                    groups.append(shared.setdefault(key, key))
                     yield item, pred
 
         if workers > 1 and t.parallel:
