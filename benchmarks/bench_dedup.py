@@ -8,6 +8,7 @@ near-duplicates and hard-negative siblings — synthetic, not news text), genera
 stream into a Parquet file first (not timed). Each job then runs as its own process:
 
 - ``presscut dedup FILE -o OUT --workers W`` (the single-machine path);
+- with ``--unverified-max``, ``presscut dedup --no-verify`` (every LSH candidate kept);
 - with ``--ray-max``, ``presscut dedup --ray local`` on sizes up to it (a local Ray
   cluster on all cores, started inside the timed run);
 - with ``--baseline-max``, the in-memory baseline (``MinHashLSHDedup``: datasketch
@@ -213,6 +214,8 @@ def main() -> None:
     ap.add_argument("--ray-max", type=int, default=0)
     ap.add_argument("--peer-max", type=int, default=0,
                     help="run datatrove's MinHash dedup on sizes up to this")
+    ap.add_argument("--unverified-max", type=int, default=0,
+                    help="also run presscut dedup --no-verify on sizes up to this")
     ap.add_argument("--exact-max", type=int, default=0,
                     help="also score against exact-Jaccard pairs on sizes up to this")
     ap.add_argument("--workdir", type=Path, default=None)
@@ -229,6 +232,10 @@ def main() -> None:
             gen = time.perf_counter() - t
             jobs = [("presscut dedup", presscut + ["dedup", str(src), "-o", str(tmp / "o.parquet"),
                                                    "--workers", str(args.workers)])]
+            if n <= args.unverified_max:
+                jobs.append(("presscut dedup --no-verify",
+                             presscut + ["dedup", str(src), "-o", str(tmp / "o.parquet"),
+                                         "--workers", str(args.workers), "--no-verify"]))
             if n <= args.ray_max:
                 jobs.append((f"presscut dedup --ray local ({os.cpu_count()} CPUs)",
                              presscut + ["dedup", str(src), "-o", str(tmp / "o.parquet"),

@@ -34,8 +34,8 @@ def _clusters(path: Path) -> dict[str, str]:
 
 
 def _reference(texts: list[str], ids: list[str], p: DedupParams) -> dict[str, str]:
-    """All pairs by brute force: same LSH bucket in some band and estimate >= threshold;
-    union-find; a cluster is named after its smallest id."""
+    """All pairs by brute force: same LSH bucket in some band and (when ``p.verify``)
+    estimate >= threshold; union-find; a cluster is named after its smallest id."""
     sig, has = signatures(pa.array(texts), num_perm=p.num_perm, seed=p.seed, k=p.shingle_k)
     b, r = p.bands()
     bh = band_hashes(sig, b, r)
@@ -50,7 +50,7 @@ def _reference(texts: list[str], ids: list[str], p: DedupParams) -> dict[str, st
     for a in range(len(texts)):
         for c in range(a + 1, len(texts)):
             if has[a] and has[c] and (bh[a] == bh[c]).any() \
-                    and (sig[a] == sig[c]).mean() >= p.threshold:
+                    and (not p.verify or (sig[a] == sig[c]).mean() >= p.threshold):
                 parent[find(a)] = find(c)
     groups: dict[int, list[str]] = {}
     for k, aid in enumerate(ids):
@@ -69,6 +69,17 @@ def test_clusters_equal_the_brute_force_reference(corpus, tmp_path):
     assert rep.articles == 600 and rep.bad_rows == 0
     assert rep.clusters == len({c for c in ref.values() if list(ref.values()).count(c) > 1})
     assert rep.candidates >= rep.verified > 0
+
+
+def test_unverified_candidates_equal_the_brute_force_reference(corpus, tmp_path):
+    out = tmp_path / "dups.parquet"
+    params = DedupParams(verify=False)
+    rep = dedup_corpus(corpus, out, params, batch_size=128)
+    t = pq.read_table(corpus).to_pydict()
+    ref = _reference(t["body"], t["article_id"], params)
+    assert _clusters(out) == ref
+    assert ref != _reference(t["body"], t["article_id"], DedupParams())  # the check mattered
+    assert rep.verified == rep.candidates > 0
 
 
 def test_agrees_with_the_in_memory_baseline_and_the_truth(corpus, tmp_path):

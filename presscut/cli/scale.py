@@ -114,6 +114,10 @@ def dedup(
     out: Path = typer.Option(..., "-o", "--out", help="Output Parquet file: article_id, dup_cluster."),
     unique: Path = typer.Option(None, "--unique", help="Also write the corpus with one article per cluster."),
     threshold: float = typer.Option(0.8, help="Estimated Jaccard a pair needs to be a duplicate."),
+    verify: bool = typer.Option(True, "--verify/--no-verify",
+                                help="Check each LSH candidate's estimated Jaccard against the "
+                                     "threshold (--no-verify: every band collision is a "
+                                     "duplicate, as datatrove and text-dedup do)."),
     num_perm: int = typer.Option(128, help="MinHash permutations."),
     shingle_k: int = typer.Option(5, "--shingle", help="Words per shingle."),
     batch_size: int = typer.Option(2000, help="Articles per record batch."),
@@ -129,7 +133,8 @@ def dedup(
     _need_scale()
     if batch_size < 1 or workers < 1:
         raise PresscutError("--batch-size and --workers must be >= 1")
-    params = DedupParams(threshold=threshold, num_perm=num_perm, shingle_k=shingle_k)
+    params = DedupParams(threshold=threshold, num_perm=num_perm, shingle_k=shingle_k,
+                         verify=verify)
     console = Console(stderr=True)
     with _progress(corpus, "dedup: signatures") as advance:
         if _ray_args(ray) is not None:

@@ -11,7 +11,7 @@
 3. **Verification** — candidate pairs stream out of DuckDB in order of their first
    member; both signatures are read from the memory-mapped ``sigs.u32`` a chunk at a
    time and a pair is kept when its estimated Jaccard reaches the threshold (the
-   baseline's rule).
+   baseline's rule). With ``DedupParams(verify=False)`` every candidate is kept.
 4. **Components** — the kept pairs (all that is held in memory: 8 bytes each) go to
    SciPy's connected components; a cluster is named after its smallest member id, which
    does not depend on input order or partitioning (the Ray path gives the same names).
@@ -170,6 +170,10 @@ def verified_pairs(con, work: Path, n: int, params: DedupParams, chunk: int = 20
     for rb in reader:
         i = rb.column(0).to_numpy()
         j = rb.column(1).to_numpy()
+        if not params.verify:
+            keep_i.append(i)
+            keep_j.append(j)
+            continue
         # a fresh map per chunk: pages touched by one chunk are released before the next
         sigs = np.memmap(path, dtype=np.uint32, mode="r", shape=(n, params.num_perm))
         ok = verify_pairs(sigs[i], sigs[j], params.threshold)

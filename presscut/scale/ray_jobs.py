@@ -292,6 +292,9 @@ def dedup_corpus(source: Path, out: Path, params: DedupParams | None = None, *,
     import ray
 
     params = params or DedupParams()
+    if not params.verify:
+        raise PresscutError("taking every LSH candidate unverified (--no-verify) is not "
+                            "available on Ray yet")
     init(address, num_cpus)
     parts = max(2, int(ray.cluster_resources().get("CPU", 2)))
     b, r = params.bands()

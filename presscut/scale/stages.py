@@ -30,6 +30,10 @@ class DedupParams:
     # instead of pairing all of them (a page template shared by thousands of pages
     # would otherwise make millions of candidate pairs).
     max_bucket: int = 200
+    # Keep only candidates whose estimated Jaccard reaches the threshold (the baseline's
+    # rule). False takes every LSH band collision as a duplicate, as datasketch's
+    # MinHashLSH.query used alone, datatrove and text-dedup do.
+    verify: bool = True
 
     def __post_init__(self):
         if not 0.0 < self.threshold <= 1.0:
