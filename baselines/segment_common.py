@@ -46,6 +46,8 @@ def as_page(page: Any, *, need_labels: bool = False, where: str = "page") -> dic
     if not isinstance(lines, (list, tuple)) or not all(isinstance(x, str) for x in lines):
         raise PresscutError(f"{where}: 'lines' must be a list of strings (or give 'text')")
     out = {"doc_id": doc_id, "lines": list(lines)}
+    if page.get("source_pages"):  # synthetic training pages: whose text they hold
+        out["source_pages"] = list(page["source_pages"])
     if need_labels or "roles" in page:
         out["roles"] = _check_roles(page.get("roles"), len(lines), where)
         out["articles"] = _check_spans(page.get("articles"), len(lines), where)

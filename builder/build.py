@@ -327,12 +327,15 @@ def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildRep
             {"file": r.file, "doc_id": Path(r.file).stem, "status": "refused", "reason": r.reason}
         )
     assert built == {p["doc_id"] for p in report.pages if p["status"] == "built"}
+    # the real config first: the synthetic pools read its train split (and keep out its
+    # validation and test lines), from the stage when this build rebuilt it
+    _build_real(stage, report, real_sources, progress)
+    real_dir = stage.dir if real_sources is not None else stage.out_dir
     if synthetic:
         if repin:
-            _repin(root, stage, assignment)
+            _repin(root, stage, assignment, real_dir)
         _build_synthetic(root, stage.dir, report, synthetic_seed, synthetic_sizes, progress,
-                         assignment)
-    _build_real(stage, report, real_sources, progress)
+                         assignment, real_dir)
     stage.path(REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
 
 
@@ -351,7 +354,7 @@ def _build_real(stage: Staging, report: BuildReport, sources: Path | None, progr
     report.real = real.summary()
 
 
-def _repin(root, stage: Staging, assignment: dict[str, str]) -> None:
+def _repin(root, stage: Staging, assignment: dict[str, str], real_dir: Path) -> None:
     """Write the renewed pin where the corpus reads it (it is an input, not a build output:
     it is written before the synthetic pages that follow it)."""
     from presscut.builder.pools import pin_json, pin_path, read_pin
@@ -359,11 +362,13 @@ def _repin(root, stage: Staging, assignment: dict[str, str]) -> None:
     old = read_pin(root)
     path = pin_path(root)
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(pin_json(root, assignment, (old["version"] + 1) if old else 1), encoding="utf-8")
+    tmp.write_text(pin_json(root, assignment, (old["version"] + 1) if old else 1, real_dir),
+                   encoding="utf-8")
     os.replace(tmp, path)
 
 
-def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest) -> None:
+def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest,
+                     real_dir: Path | None = None) -> None:
     # a lenient build goes on without the pinned pages it refused (strict builds stop first)
     from presscut.builder.pools import default_pools
     from presscut.builder.synth_write import DEFAULT_SIZES, write_synthetic
@@ -371,7 +376,8 @@ def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest) -> 
     sizes = sizes or DEFAULT_SIZES
     write_synthetic(
         out_dir / "synthetic", sizes, seed=seed,
-        pools=default_pools(root, manifest=manifest, refused=[p["doc_id"] for p in report.refused]),
+        pools=default_pools(root, manifest=manifest, refused=[p["doc_id"] for p in report.refused],
+                            splits_dir=real_dir),
         progress=progress,
     )
     report.rows["synthetic"] = {}

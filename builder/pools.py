@@ -1,11 +1,19 @@
 """Material the synthetic generator composes pages from: clean articles and boilerplate.
 
-Three sources feed a :class:`Pools`:
+Four sources feed a :class:`Pools`:
 
-* the built-in pool shipped in ``builder/data/`` (original text written for presscut);
+* the **real train pages** (``splits/real/train.parquet``; the default): one clean article
+  per leakage group (its body lines, its title) and its boilerplate as blocks of
+  consecutive lines, filed by where they sat on the page (above, inside, below the article);
+* the train/validation gold pages: their articles and their boilerplate lines;
+* the built-in pool shipped in ``builder/data/`` (original text written for presscut; a test
+  fixture and an option, used by default only where there is no real train split);
 * clean-article JSONL files (format in ``docs/pools.md``), e.g. from ``presscut import
-  jsonl-articles``;
-* the train/validation gold pages: their articles and their boilerplate lines.
+  jsonl-articles``.
+
+Every article and boilerplate block keeps its ``origin`` (``real:<doc_id>``,
+``gold:<doc_id>``, ``presscut:builtin`` …) and :attr:`Pools.licences` maps each origin to
+its licence, so a synthetic page can say whose text it contains.
 
 Test pages never feed a pool: a page enters only when ``splits/manifest.json`` puts it
 in train or validation, and any pool text that also occurs on a test page is dropped
@@ -16,15 +24,18 @@ versioned): the pages it reads and the test pages it keeps out, each with the sh
 raw page and of its label file. Adding a gold page therefore never moves a synthetic page;
 taking new pages in is an explicit step (``presscut build --repin-synthetic``) that bumps the
 pin's version and regenerates the synthetic config. A pinned page whose text or labels
-changed is an error until the pin is renewed.
+changed is an error until the pin is renewed. The real split is pinned the same way (the
+sha256 of its train, validation and test Parquet files: train is read, validation and test
+are kept out line by line).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from presscut import paths
@@ -52,6 +63,55 @@ BOILERPLATE_KINDS: tuple[str, ...] = (
 
 _OPTIONAL_TEXT = ("dek", "byline", "dateline", "story")
 GOLD_PREFIX = "gold:"  # ids and story keys of articles taken from gold pages
+REAL_PREFIX = "real:"  # ids, origins and story keys of text taken from real pages
+REAL_CONFIG = "real"
+PRESSCUT_ORIGIN = "presscut:builtin"
+# the generator's own text (layouts, fillers, generated datelines, the built-in pool)
+PRESSCUT_LICENCE = "MIT (presscut: generated layout and filler text, built-in pool)"
+GOLD_LICENCE = ("publisher's copyright (presscut gold page, included for research; "
+                "labels CC BY 4.0)")
+
+# Real articles are cut to what one page of a news site shows: the whole body would make
+# the committed config several times larger and every synthetic score slower, for text
+# the real config already holds in full.
+MAX_REAL_CHARS = 3000
+MAX_REAL_PARAGRAPHS = 20
+# a real page's title where its source labels none: a short first body line without
+# terminal punctuation (a headline), followed by at least this many body lines
+TITLE_MAX_WORDS = 15
+MIN_BODY_AFTER_TITLE = 2
+_TERMINAL = tuple(".!?;:,…\"”’'")
+# ... and is not a date, a time or a byline, which open many bodies too
+_NOT_HEADLINE = re.compile(
+    r"^(?:by|posted|published|updated|written)\b|\d{1,2}:\d{2}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.IGNORECASE,
+)
+MAX_BLOCK_LINES = 12  # a longer run of boilerplate (a site menu) is cut into blocks
+# where a real boilerplate run sat -> the generator's kinds it stands in for
+REAL_KINDS = {
+    "top": ("breadcrumbs", "print_tools"),
+    "inside": ("related", "counters", "donation_appeal"),
+    "bottom": ("comment_widget", "footer", "newsletter"),
+}
+WIDGET_MAX_WORDS = 3  # single short boilerplate lines also serve as widget tokens
+
+
+class Block(tuple):
+    """A boilerplate block (lines printed together) and the page it was taken from.
+    Equality is the lines' only: the same menu on two pages is one block."""
+
+    origin: str
+
+    def __new__(cls, lines, origin: str = PRESSCUT_ORIGIN):
+        block = super().__new__(cls, lines)
+        block.origin = origin
+        return block
+
+
+def origin_of(block) -> str:
+    return getattr(block, "origin", PRESSCUT_ORIGIN)
 
 
 @dataclass(frozen=True)
@@ -64,6 +124,7 @@ class CleanArticle:
     dateline: str | None = None
     captions: tuple[str, ...] = ()
     story: str | None = None
+    origin: str = PRESSCUT_ORIGIN  # the page (or pool) its text comes from
 
     @property
     def story_key(self) -> str:
@@ -89,9 +150,44 @@ class Pools:
     # kind -> entries; an entry is a block of lines printed together
     boilerplate: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)  # what went in, for the build report
+    licences: dict[str, str] = field(default_factory=lambda: {PRESSCUT_ORIGIN: PRESSCUT_LICENCE})
+    # origin -> story key, for origins that give boilerplate: a real page's blocks are dealt
+    # to the synthetic split its story is dealt to
+    story_of: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)  # real pages per title rule, for docs
 
     def blocks(self, kind: str) -> list[tuple[str, ...]]:
         return self.boilerplate.get(kind, [])
+
+    def drop(self, lines: set[str]) -> int:
+        """Remove every text in ``lines`` (normalised) wherever it is: paragraphs, captions,
+        block lines; an article whose title or every paragraph goes goes with it. Returns
+        how many texts were removed."""
+        removed = 0
+        kept_articles = []
+        for a in self.articles:
+            paras = tuple(p for p in a.paragraphs if _norm(p) not in lines)
+            caps = tuple(c for c in a.captions if _norm(c) not in lines)
+            singles = {k: getattr(a, k) for k in ("dek", "byline", "dateline")}
+            singles = {k: (None if v and _norm(v) in lines else v) for k, v in singles.items()}
+            gone = (len(a.paragraphs) - len(paras) + len(a.captions) - len(caps)
+                    + sum(1 for k, v in singles.items() if v != getattr(a, k)))
+            removed += gone
+            if _norm(a.title) in lines or not paras:
+                removed += 1
+                continue
+            kept_articles.append(a if not gone else replace(a, paragraphs=paras, captions=caps,
+                                                            **singles))
+        self.articles = kept_articles
+        for kind, blocks in self.boilerplate.items():
+            out = []
+            for b in blocks:
+                kept = tuple(t for t in b if _norm(t) not in lines)
+                removed += len(b) - len(kept)
+                if kept:
+                    out.append(b if len(kept) == len(b) else Block(kept, origin_of(b)))
+            self.boilerplate[kind] = out
+        return removed
 
     def extend(self, other: Pools) -> None:
         seen = {a.id for a in self.articles}
@@ -107,6 +203,10 @@ class Pools:
             have = set(mine)
             mine.extend(b for b in blocks if b not in have)
         self.sources.extend(other.sources)
+        self.licences.update(other.licences)
+        self.story_of.update(other.story_of)
+        for k, v in other.kept.items():
+            self.kept[k] = self.kept.get(k, 0) + v
 
 
 # ------------------------------------------------------------------ articles
@@ -197,8 +297,12 @@ def read_article_jsonl(path: Path) -> Iterable[CleanArticle]:
             yield art
 
 
-def load_article_pool(path: Path) -> Pools:
-    return Pools(articles=list(read_article_jsonl(path)), sources=[str(path)])
+def load_article_pool(path: Path, origin: str | None = None,
+                      licence: str | None = None) -> Pools:
+    origin = origin or f"pool:{Path(path).name}"
+    arts = [replace(a, origin=origin) for a in read_article_jsonl(path)]
+    return Pools(articles=arts, sources=[str(path)],
+                 licences={origin: licence or f"not recorded (clean-article pool {path})"})
 
 
 def load_boilerplate_json(path: Path) -> dict[str, list[tuple[str, ...]]]:
@@ -213,12 +317,12 @@ def load_boilerplate_json(path: Path) -> dict[str, list[tuple[str, ...]]]:
             raise PresscutError(
                 f"{path}: unknown boilerplate kind {kind!r} ({', '.join(BOILERPLATE_KINDS)})"
             )
-        out[kind] = [tuple(e) if isinstance(e, list) else (e,) for e in entries]
+        out[kind] = [Block(e if isinstance(e, list) else (e,)) for e in entries]
     return out
 
 
 def builtin_pools() -> Pools:
-    pools = load_article_pool(BUILTIN_ARTICLES)
+    pools = load_article_pool(BUILTIN_ARTICLES, PRESSCUT_ORIGIN, PRESSCUT_LICENCE)
     pools.boilerplate = load_boilerplate_json(BUILTIN_BOILERPLATE)
     pools.sources = ["builtin"]
     return pools
@@ -280,17 +384,20 @@ def gold_pools(pages, manifest: dict[str, str]) -> Pools:
                     captions=tuple(got["caption"][:3]),
                     paragraphs=tuple(got["body"]),
                     story=f"{GOLD_PREFIX}{a.story_cluster}",
+                    origin=f"{GOLD_PREFIX}{page.doc_id}",
                 )
             )
         for i, role in enumerate(page.roles):
             text = _norm(lines[i])
             if role == "boilerplate" and text and text not in forbidden and text not in seen_lines:
                 seen_lines.add(text)
-                learned.append((text,))
+                learned.append(Block((text,), f"{GOLD_PREFIX}{page.doc_id}"))
     return Pools(
         articles=articles,
         boilerplate={"learned": learned} if learned else {},
         sources=[f"gold:{p.doc_id}" for p in allowed],
+        licences={PRESSCUT_ORIGIN: PRESSCUT_LICENCE,
+                  **{f"{GOLD_PREFIX}{p.doc_id}": GOLD_LICENCE for p in allowed}},
     )
 
 
@@ -306,13 +413,212 @@ def load_gold_pools(root: Path | None = None, manifest: dict[str, str] | None = 
     return gold_pools(corpus.pages, manifest)
 
 
+# ------------------------------------------------------------------ real
+def real_title(body: list[str]) -> tuple[str | None, list[str]]:
+    """(title, paragraphs) of a real page whose source labels no title: its first body line
+    when that line reads as a headline (at most ``TITLE_MAX_WORDS`` words, no terminal
+    punctuation) and ``MIN_BODY_AFTER_TITLE`` body lines follow; else no title."""
+    if len(body) > MIN_BODY_AFTER_TITLE:
+        first = body[0]
+        if (1 < len(first.split()) <= TITLE_MAX_WORDS and not first.endswith(_TERMINAL)
+                and not _NOT_HEADLINE.search(first)):
+            return first, body[1:]
+    return None, body
+
+
+def _cut(paragraphs: list[str]) -> list[str]:
+    out, chars = [], 0
+    for p in paragraphs[:MAX_REAL_PARAGRAPHS]:
+        if out and chars + len(p) > MAX_REAL_CHARS:
+            break
+        out.append(p)
+        chars += len(p)
+    return out
+
+
+def _flush(run: list[str], where: str, origin: str, blocks: dict[str, list[Block]],
+           seen: set[tuple[str, ...]]) -> None:
+    """File one run of boilerplate lines (then empty it) as blocks of ``where``'s kinds."""
+    for k in range(0, len(run), MAX_BLOCK_LINES):
+        block = tuple(run[k:k + MAX_BLOCK_LINES])
+        if block in seen:
+            continue
+        seen.add(block)
+        b = Block(block, origin)
+        blocks.setdefault("learned", []).append(b)
+        for kind in REAL_KINDS[where]:
+            blocks.setdefault(kind, []).append(b)
+    for t in run:
+        if len(t.split()) <= WIDGET_MAX_WORDS and ("widget", t) not in seen:
+            seen.add(("widget", t))
+            blocks.setdefault("widget_tokens", []).append(Block((t,), origin))
+    run.clear()
+
+
+def real_pools(rows: Iterable[dict], forbidden: set[str], groups: dict[str, str]) -> Pools:
+    """Articles and boilerplate blocks of real train ``rows`` (``REAL_FEATURES`` rows).
+
+    One article per leakage group (``groups``: page -> group root, from the real manifest):
+    pages of one group share a URL, an article or a sentence, so two of them would be
+    near-copies labelled as different articles. Its title is the source's labelled title,
+    or, where the source labels none, :func:`real_title`'s; a page with no title gives
+    boilerplate only. Boilerplate comes as runs of consecutive boilerplate lines (blank
+    lines do not break a run), cut at ``MAX_BLOCK_LINES``, filed by where the run sat.
+    A line in ``forbidden`` (normalised lines of real validation and test pages, gold test
+    pages) is dropped wherever it occurs.
+    """
+    from presscut.schema import ROLES
+
+    articles: list[CleanArticle] = []
+    blocks: dict[str, list[Block]] = {}
+    seen_block: set[tuple[str, ...]] = set()
+    seen_group: set[str] = set()
+    licences: dict[str, str] = {}
+    story_of: dict[str, str] = {}
+    kept = {"titled": 0, "headline_rule": 0, "no_title": 0, "group_taken": 0, "empty": 0}
+    for row in sorted(rows, key=lambda r: r["doc_id"]):
+        doc_id = row["doc_id"]
+        origin = f"{REAL_PREFIX}{doc_id}"
+        story = f"{REAL_PREFIX}{groups.get(doc_id, doc_id)}"
+        licences[origin] = row["licence"]
+        story_of[origin] = story
+        roles = [ROLES[r] for r in row["roles"]]
+        lines = [_norm(t) for t in row["lines"]]
+        span = row["articles"][0] if row["articles"] else None
+        start, end = (span["start_line"], span["end_line"]) if span else (len(lines), len(lines))
+
+        title, body = None, []
+        for i in range(start, end):
+            t = lines[i]
+            if not t or t in forbidden:
+                continue
+            if roles[i] == "title" and title is None:
+                title = t
+            elif roles[i] == "body" and t not in body:
+                body.append(t)
+        labels_titles = ROLES.index("title") in row["labelled_roles"]
+        how = "titled"
+        if not labels_titles:
+            title, body = real_title(body)
+            how = "headline_rule"
+        if story in seen_group:
+            kept["group_taken"] += 1
+        elif not body:
+            kept["empty"] += 1
+        elif title is None:
+            kept["no_title"] += 1
+        else:
+            kept[how] += 1
+            seen_group.add(story)
+            articles.append(CleanArticle(id=origin, title=title, paragraphs=tuple(_cut(body)),
+                                         story=story, origin=origin))
+
+        run: list[str] = []
+        where = "top"
+        for i, t in enumerate(lines):
+            if not t:
+                continue  # blank lines do not break a run
+            at = "top" if i < start else "inside" if i < end else "bottom"
+            if roles[i] != "boilerplate" or at != where:
+                _flush(run, where, origin, blocks, seen_block)
+                where = at
+            if roles[i] == "boilerplate" and t not in forbidden:
+                run.append(t)
+        _flush(run, where, origin, blocks, seen_block)
+    pools = Pools(articles=articles, boilerplate=blocks, licences=licences, story_of=story_of)
+    pools.sources = [f"real train: {len(licences)} page(s), {len(articles)} article(s) "
+                     f"({kept['titled']} titled by the source, {kept['headline_rule']} by the "
+                     f"headline rule; left out: {kept['no_title']} without a title, "
+                     f"{kept['group_taken']} in a group already used, {kept['empty']} empty)"]
+    pools.kept = kept
+    return pools
+
+
+def real_files(splits_dir: Path) -> dict[str, Path]:
+    return {s: Path(splits_dir) / REAL_CONFIG / f"{s}.parquet"
+            for s in ("train", "validation", "test")}
+
+
+def _sha_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def real_pin(splits_dir: Path) -> dict | None:
+    """The pin entry for the real split under ``splits_dir`` (None when there is none)."""
+    files = real_files(splits_dir)
+    if not files["train"].is_file():
+        return None
+    return {"config": REAL_CONFIG, "learn_from": "train", "keep_out": ["validation", "test"],
+            "files": {f"{REAL_CONFIG}/{s}.parquet": _sha_file(p) for s, p in files.items()
+                      if p.is_file()}}
+
+
+def real_held_out_lines(splits_dir: Path) -> set[str]:
+    """Normalised lines of the real validation and test pages (out-of-source ones too)."""
+    import pyarrow.parquet as pq
+
+    out: set[str] = set()
+    for split, path in real_files(splits_dir).items():
+        if split != "train" and path.is_file():
+            for lines in pq.read_table(path, columns=["lines"]).column("lines").to_pylist():
+                out.update(_norm(t) for t in lines if t.strip())
+    out.discard("")
+    return out
+
+
+def check_real_pin(splits_dir: Path, pinned: dict) -> None:
+    """Every real split file the pin names is there with its pinned sha256."""
+    stale = []
+    for rel, want in sorted(pinned["files"].items()):
+        path = Path(splits_dir) / rel
+        if not path.is_file():
+            stale.append(f"{path}: pinned but missing")
+        elif _sha_file(path) != want:
+            stale.append(f"{path}: changed since the pin (sha256 {_sha_file(path)[:12]}…, "
+                         f"pinned {want[:12]}…)")
+    if stale:
+        raise PresscutError(
+            "the synthetic generator's pinned real pages changed (renew the pin with "
+            "`presscut build --repin-synthetic`; it regenerates the synthetic config)",
+            stale,
+        )
+
+
+def load_real_pools(splits_dir: Path, pinned: dict | None = None,
+                    forbidden: Iterable[str] = (), held_out: set[str] | None = None) -> Pools:
+    """Pools from the real train split under ``splits_dir``; validation and test lines are
+    kept out. With ``pinned`` (the pin's ``real`` entry) every file must match its sha256."""
+    import pyarrow.parquet as pq
+
+    files = real_files(splits_dir)
+    if pinned is not None:
+        check_real_pin(splits_dir, pinned)
+    if not files["train"].is_file():
+        return Pools(sources=["real: skipped (no splits/real/train.parquet)"])
+    keep_out = set(forbidden) | (real_held_out_lines(splits_dir) if held_out is None
+                                 else held_out)
+    manifest = Path(splits_dir) / REAL_CONFIG / "manifest.json"
+    groups = {}
+    if manifest.is_file():
+        groups = json.loads(manifest.read_text(encoding="utf-8")).get("groups", {})
+    cols = ["doc_id", "lines", "roles", "articles", "labelled_roles", "licence"]
+    rows = pq.read_table(files["train"], columns=cols).to_pylist()
+    return real_pools(rows, keep_out, groups)
+
+
 def _label_sha(root: Path | None, doc_id: str) -> str:
     path = paths.corpus_dir(root) / "labels" / f"{doc_id}.yaml"
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
-def pin_json(root: Path | None, manifest: dict[str, str], version: int) -> str:
-    """The pin for today's gold: train/validation pages to learn from, test pages to keep out."""
+def pin_json(root: Path | None, manifest: dict[str, str], version: int,
+             splits_dir: Path | None = None) -> str:
+    """The pin for today's gold (train/validation pages to learn from, test pages to keep
+    out) and for the real split under ``splits_dir`` (default: the checkout's)."""
     from presscut.builder.corpus import load_corpus
 
     corpus = load_corpus(root, provenances=("gold",))
@@ -322,8 +628,12 @@ def pin_json(root: Path | None, manifest: dict[str, str], version: int) -> str:
     keep_out = {d: e for d, e in sorted(entry.items()) if manifest[d] not in ("train", "validation")}
     doc = {"version": version,
            "why": "the gold pages the synthetic generator learns from (learn_from) and whose "
-                  "lines it never uses (keep_out); renew with presscut build --repin-synthetic",
+                  "lines it never uses (keep_out), and the real split files it reads (train) "
+                  "and keeps out (validation, test); renew with presscut build --repin-synthetic",
            "learn_from": learn, "keep_out": keep_out}
+    real = real_pin(splits_dir or paths.splits_dir(root))
+    if real is not None:
+        doc["real"] = real
     return json.dumps(doc, indent=1) + "\n"
 
 
@@ -338,6 +648,8 @@ def read_pin(root: Path | None = None) -> dict | None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         _ = doc["version"], dict(doc["learn_from"]), dict(doc["keep_out"])
+        if "real" in doc:
+            _ = dict(doc["real"]["files"])
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
         raise PresscutError(f"{path}: not a synthetic-input pin ({err})") from None
     return doc
@@ -384,21 +696,65 @@ def pinned_gold_pools(root: Path | None, pin: dict, manifest: dict[str, str] | N
     return pools
 
 
+def _gold_keep_out_lines(root: Path | None, pin: dict | None,
+                         manifest: dict[str, str] | None) -> set[str]:
+    """Normalised lines of the gold pages the generator must not learn from."""
+    from presscut.builder.corpus import load_corpus
+
+    if pin is not None:
+        learn = set(pin["learn_from"])
+    else:
+        manifest = read_manifest(root) if manifest is None else manifest
+        learn = {d for d, s in manifest.items() if s in ("train", "validation")}
+    return {_norm(t) for p in load_corpus(root, provenances=("gold",)).pages
+            if p.doc_id not in learn for t in p.lines if t.strip()}
+
+
 def default_pools(
     root: Path | None = None, extra: Iterable[Path] = (), use_gold: bool = True,
     manifest: dict[str, str] | None = None, pinned: bool = True, refused: Iterable[str] = (),
+    use_real: bool = True, builtin: bool | None = None, splits_dir: Path | None = None,
 ) -> Pools:
-    """The built-in pool, plus train/validation gold, plus any clean-article JSONL files.
+    """Real train pages, plus train/validation gold, plus any clean-article JSONL files.
+
+    ``builtin`` adds the built-in invented pool; left at None it is used only when no real
+    train split is there to learn from (a fresh project root), and the pool sources say so.
     ``manifest`` is the build's own split assignment when it is not written yet. With
-    ``pinned`` (the default) and a pin file present, gold comes from the pin only."""
-    pools = builtin_pools()
+    ``pinned`` (the default) and a pin file present, gold and real come from the pin only.
+    ``splits_dir`` is where the real split is read (default: the checkout's ``splits/``).
+    """
     pin = read_pin(root) if pinned else None
+    pools = Pools()
+    held_out: set[str] = set()
+    if use_real:
+        splits_dir = Path(splits_dir) if splits_dir is not None else paths.splits_dir(root)
+        keep_out = _gold_keep_out_lines(root, pin, manifest) if use_gold else set()
+        real_pin_entry = pin.get("real") if pin is not None else None
+        if pin is not None and real_pin_entry is None and real_files(splits_dir)["train"].is_file():
+            raise PresscutError(
+                f"{pin_path(root)}: pins no real split, but {splits_dir / REAL_CONFIG} has one "
+                "(renew the pin with `presscut build --repin-synthetic`)"
+            )
+        if real_pin_entry is not None:
+            check_real_pin(splits_dir, real_pin_entry)
+        held_out = real_held_out_lines(splits_dir)
+        pools.extend(load_real_pools(splits_dir, real_pin_entry, keep_out, held_out))
+    if builtin or (builtin is None and not pools.articles):
+        extra_pool = builtin_pools()
+        if builtin is None:
+            extra_pool.sources = ["builtin (no real train split to learn from)"]
+        pools.extend(extra_pool)
     if use_gold and pin is not None:
         pools.extend(pinned_gold_pools(root, pin, manifest, refused))
     elif use_gold:
         pools.extend(load_gold_pools(root, manifest))
     for path in extra:
         pools.extend(load_article_pool(Path(path)))
+    if use_real and held_out:
+        # gold lines and any other pool's too: no pool text is on a real held-out page
+        dropped = pools.drop(held_out)
+        pools.sources.append(f"{dropped} line(s) of other pools dropped: on a real "
+                             "validation or test page")
     return pools
 
 
@@ -407,25 +763,14 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def split_articles(
-    articles: list[CleanArticle],
-    fractions: dict[str, float],
-) -> dict[str, list[CleanArticle]]:
-    """Assign whole stories to splits by hash, so no test article shares a story (and so no
-    wire quote or near-copy) with a train/validation article.
-
-    Stories are ordered by the sha256 of their key and cut by cumulative ``fractions``;
-    every split with a positive fraction gets at least one story while stories last
-    (two when there are enough, so a test page can append an unrelated second article).
-    """
+def deal_keys(keys: Iterable[str], fractions: dict[str, float]) -> dict[str, str]:
+    """Story key -> split: keys ordered by sha256 and cut by cumulative ``fractions``; every
+    split with a positive fraction gets at least one key while keys last (two when there
+    are enough, so a test page can append an unrelated second article)."""
     wanted = [s for s, f in fractions.items() if f > 0]
-    by_story: dict[str, list[CleanArticle]] = {}
-    for a in articles:
-        by_story.setdefault(a.story_key, []).append(a)
-    keys = sorted(by_story, key=_hash)
-    out: dict[str, list[str]] = {s: [] for s in fractions}
+    keys = sorted(set(keys), key=_hash)
     if not wanted or not keys:
-        return {s: [] for s in fractions}
+        return {}
     floor = 2 if len(keys) >= 2 * len(wanted) else 1 if len(keys) >= len(wanted) else 0
     rest = len(keys) - floor * len(wanted)
     total = sum(fractions[s] for s in wanted)
@@ -433,8 +778,24 @@ def split_articles(
     # the largest split absorbs the rounding so every story is used exactly once
     largest = max(wanted, key=lambda s: fractions[s])
     quota[largest] += len(keys) - sum(quota.values())
-    i = 0
+    out, i = {}, 0
     for s in wanted:
-        out[s] = keys[i : i + quota[s]]
+        out.update(dict.fromkeys(keys[i : i + quota[s]], s))
         i += quota[s]
-    return {s: [a for k in out[s] for a in by_story[k]] for s in fractions}
+    return out
+
+
+def split_articles(
+    articles: list[CleanArticle],
+    fractions: dict[str, float],
+    extra_keys: Iterable[str] = (),
+) -> dict[str, list[CleanArticle]]:
+    """Assign whole stories to splits by hash (:func:`deal_keys`), so no test article shares
+    a story (and so no wire quote or near-copy) with a train/validation article.
+    ``extra_keys`` are stories dealt alongside (pages that give only boilerplate)."""
+    deal = deal_keys([a.story_key for a in articles] + list(extra_keys), fractions)
+    out: dict[str, list[CleanArticle]] = {s: [] for s in fractions}
+    for a in sorted(articles, key=lambda a: (_hash(a.story_key), a.id)):
+        if a.story_key in deal:
+            out[deal[a.story_key]].append(a)
+    return out

@@ -40,7 +40,13 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from presscut.annotations import Article, DupGroup, Page
-from presscut.builder.pools import DATA_DIR, CleanArticle
+from presscut.builder.pools import (
+    DATA_DIR,
+    PRESSCUT_LICENCE,
+    PRESSCUT_ORIGIN,
+    CleanArticle,
+    origin_of,
+)
 from presscut.builder.story_instances import StoryTemplate, Variants, instance_rng
 from presscut.errors import PresscutError
 from presscut.schema import (
@@ -119,6 +125,10 @@ class SynthPage:
     layout: list[str]
     edit_levels: list[int]
     article_ids: list[str]
+    # the real/gold pages whose text the page holds, and the licences that text comes under
+    # (the generator's own text, presscut's MIT, on every page)
+    source_pages: list[str]
+    licences: list[str]
 
 
 # ------------------------------------------------------------------ edits
@@ -275,12 +285,18 @@ class SyntheticGenerator:
         boilerplate: dict[str, list[tuple[str, ...]]],
         seed: int = 0,
         fillers: Fillers | None = None,
+        licences: dict[str, str] | None = None,
     ):
         if not articles:
             raise PresscutError("synthetic generator: the article pool is empty")
         self.articles = sorted(articles, key=lambda a: a.id)
         self.boilerplate = boilerplate
         self.seed = seed
+        self.licences = {PRESSCUT_ORIGIN: PRESSCUT_LICENCE, **(licences or {})}
+        unknown = sorted({a.origin for a in self.articles} - set(self.licences))
+        if unknown:
+            raise PresscutError(f"synthetic generator: no licence for {', '.join(unknown[:5])}")
+        self._used: set[str] = set()  # origins of the text on the page being composed
         self.fillers = fillers or Fillers.load()
         self._templates = list(TEMPLATES)
         self._weights = [TEMPLATES[t] for t in self._templates]
@@ -353,7 +369,9 @@ class SyntheticGenerator:
         blocks = (
             self.boilerplate.get(kind) or self.boilerplate.get("learned") or [("Advertisement",)]
         )
-        return [_fill(line, rng, outlet) for line in rng.choice(blocks)]
+        block = rng.choice(blocks)
+        self._used.add(origin_of(block))
+        return [_fill(line, rng, outlet) for line in block]
 
     def _tokens(self, rng: random.Random, outlet: str) -> list[str]:
         out = self._bp(rng, "widget_tokens", outlet)
@@ -481,6 +499,7 @@ class SyntheticGenerator:
         """
         digest = hashlib.sha256(f"presscut-synth:{self.seed}:{doc_id}".encode()).hexdigest()
         rng = random.Random(digest)
+        self._used = set()
         if index is None:
             index = int(digest[:12], 16)
         outlet = rng.choice(self.fillers.outlets)
@@ -610,6 +629,12 @@ class SyntheticGenerator:
             kind = "exact" if len({texts[i].strip() for i in group}) == 1 else "near"
             groups.append(DupGroup(lines=group, kind=kind))
 
+        used = self._used | {art.origin for art in picks}
+        unknown = sorted(used - set(self.licences))
+        if unknown:
+            raise PresscutError(f"synthetic generator: no licence for {', '.join(unknown[:5])}")
+        sources = sorted(used - {PRESSCUT_ORIGIN})
+        licences = sorted({self.licences[o] for o in used} | {PRESSCUT_LICENCE})
         evidence = [i for i, t in enumerate(texts) if outlet in t and roles[i] == "boilerplate"]
         page = Page(
             doc_id=doc_id,
@@ -624,7 +649,8 @@ class SyntheticGenerator:
             source_file="",
             note="",
         )
-        return SynthPage(page, layout, levels, [f"{doc_id}/{a.k}" for a in articles])
+        return SynthPage(page, layout, levels, [f"{doc_id}/{a.k}" for a in articles],
+                         sources, licences)
 
 
 # ------------------------------------------------------------------ rows
@@ -661,4 +687,6 @@ def synthetic_row(sp: SynthPage) -> dict:
         "dup_clusters": [a.dup_cluster for a in page.articles],
         "story_clusters": [a.story_cluster for a in page.articles],
         "edit_level": sp.edit_levels,
+        "source_pages": sp.source_pages,
+        "licences": sp.licences,
     }

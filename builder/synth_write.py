@@ -10,7 +10,14 @@ import contextlib
 from pathlib import Path
 
 from presscut.builder.parquet_stream import write_rows
-from presscut.builder.pools import GOLD_PREFIX, Pools, default_pools, split_articles
+from presscut.builder.pools import (
+    GOLD_PREFIX,
+    Pools,
+    deal_keys,
+    default_pools,
+    origin_of,
+    split_articles,
+)
 from presscut.builder.synth import SyntheticGenerator, synthetic_row
 from presscut.errors import PresscutError
 from presscut.schema import SPLITS, SYNTHETIC_FEATURES
@@ -20,12 +27,24 @@ from presscut.schema import SPLITS, SYNTHETIC_FEATURES
 ARTICLE_FRACTIONS = {"train": 0.6, "validation": 0.2, "test": 0.2}
 
 # What `presscut build` commits: enough pages to train a line classifier (~110k labelled
-# lines in train), small enough that splits/synthetic stays near 2.3 MB (zstd Parquet).
-DEFAULT_SIZES = {"train": 5000, "validation": 1000, "test": 1000}
+# lines in train, as the 5,000 shorter pages of the invented pool gave), small enough that
+# splits/synthetic stays near 8 MB (zstd Parquet; real articles are cut at
+# pools.MAX_REAL_CHARS, but still about four times the invented ones).
+DEFAULT_SIZES = {"train": 2000, "validation": 1000, "test": 1000}
 
 
 def doc_id(seed: int, n: int) -> str:
     return f"syn-{seed}-{n}"
+
+
+def _boilerplate_of(pools: Pools, deal: dict[str, str], split: str) -> dict:
+    """The blocks a ``split`` page may use: those of pages whose story is dealt to it, and
+    those of origins that are dealt nowhere (gold lines, the built-in blocks)."""
+    def ok(block) -> bool:
+        story = pools.story_of.get(origin_of(block))
+        return story is None or deal.get(story) == split
+
+    return {kind: [b for b in blocks if ok(b)] for kind, blocks in pools.boilerplate.items()}
 
 
 def write_synthetic(
@@ -39,7 +58,10 @@ def write_synthetic(
     """Generate ``sizes[split]`` pages per split into ``out_dir/<split>.parquet``.
 
     Test pages are composed only from articles of stories dealt to test (by hash), so no
-    test article, near-copy or wire quote appears in a train or validation page. Doc ids
+    test article, near-copy or wire quote appears in a train or validation page. A real
+    page's boilerplate goes with its story: a synthetic page holds text of real pages dealt
+    to its own split only (gold boilerplate lines and the built-in blocks serve every
+    split, as before). Doc ids
     run ``syn-<seed>-0`` upwards across train, validation, test. Returns a small report.
     """
     unknown = sorted(set(sizes) - set(SPLITS))
@@ -53,7 +75,8 @@ def write_synthetic(
     # trained on gold train must not meet that text again in a synthetic test page
     gold = [a for a in pools.articles if a.id.startswith(GOLD_PREFIX)]
     others = [a for a in pools.articles if not a.id.startswith(GOLD_PREFIX)]
-    by_split = split_articles(others, fractions)
+    by_split = split_articles(others, fractions, extra_keys=pools.story_of.values())
+    deal = deal_keys([a.story_key for a in others] + list(pools.story_of.values()), fractions)
     for split, arts in split_articles(gold, {**fractions, "test": 0.0}).items():
         by_split[split] += arts
     out_dir = Path(out_dir)
@@ -76,7 +99,8 @@ def write_synthetic(
                     f"cannot generate {split} pages: the pool has too few stories "
                     f"({len({a.story_key for a in pools.articles})}) to give every split its own"
                 )
-            gen = SyntheticGenerator(articles, pools.boilerplate, seed=seed)
+            gen = SyntheticGenerator(articles, _boilerplate_of(pools, deal, split), seed=seed,
+                                     licences=pools.licences)
             start = offset
             # the index within the split places pages next to the ones they share stories with
             rows = (synthetic_row(gen.page(doc_id(seed, start + i), i)) for i in range(n))

@@ -48,10 +48,13 @@ GOLD_INTRO = (
     "articles), so its intervals are degenerate or huge.\n\n"
 )
 SYNTHETIC_INTRO = (
-    "Secondary. Pages composed by the generator from articles no train or validation page "
-    "uses, with labels by construction. A synthetic result proves little about real pages: "
-    "learned baselines are trained on pages from the same generator, and the rankings "
-    "above show where it misleads.\n\n"
+    "Secondary. Pages composed by the generator, with labels by construction, from the "
+    "text of real *train* pages (article bodies, boilerplate) dealt to synthetic test: no "
+    "synthetic train or validation page holds that text, but **every model trained on the "
+    "real train split has seen it** (with names and numbers rewritten), which is one more "
+    "reason the real test is the main board. A synthetic result proves little about real "
+    "pages: learned baselines are trained on pages from the same generator, and the "
+    "rankings above show where it misleads.\n\n"
 )
 
 

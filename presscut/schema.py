@@ -238,6 +238,11 @@ def _features() -> dict:
             "dup_clusters": List(Value("string")),
             "story_clusters": List(Value("string")),
             "edit_level": List(Value("int32")),
+            # where the page's text comes from: ``real:<doc_id>`` (a real train page) and
+            # ``gold:<doc_id>`` pages, sorted; and every licence that text is under, with
+            # presscut's own (the layout and generated lines) always among them
+            "source_pages": List(Value("string")),
+            "licences": List(Value("string")),
         }
     )
 

@@ -277,3 +277,21 @@ def test_baseline_keeps_scikit_learns_parameter_api_without_inheriting_it():
     with pytest.raises(ValueError, match="Invalid parameter 'nope'"):
         est.set_params(nope=1)
     assert repr(est) == "SequenceSegmenter(hidden=(8,), max_iter=3)"
+
+
+def test_out_of_fold_lexicon_keeps_out_synthetic_copies_of_the_folds_pages():
+    """A synthetic page holding a real page's lines must not inform the lexicon that page's
+    own features come from (the line would look seen on other pages)."""
+    import numpy as np
+
+    from presscut.baselines.segment_seq import lexicon_pages
+
+    pages = [{"doc_id": d, "lines": [], "roles": []} for d in ("r0", "r1", "r2")]
+    pages += [{"doc_id": "s3", "lines": [], "roles": [], "source_pages": ["real:r1"]},
+              {"doc_id": "s4", "lines": [], "roles": [], "source_pages": ["real:r0", "gold:x"]}]
+    fold = np.arange(len(pages)) % 3  # r0 0, r1 1, r2 2, s3 0, s4 1
+    ids = {f: [p["doc_id"] for p in lexicon_pages(pages, fold, f)] for f in range(3)}
+    # fold 1 (r1, s4): s3 copies r1, so it is out; fold 0 (r0, s3): s4 copies r0
+    assert ids == {0: ["r1", "r2"], 1: ["r0", "r2"], 2: ["r0", "r1", "s3", "s4"]}
+    naive = [p["doc_id"] for p in lexicon_pages(pages, fold, 1, guard=False)]
+    assert naive == ["r0", "r2", "s3"]

@@ -77,7 +77,7 @@ def test_jsonl_articles_import_feeds_scorable_synthetic_pages(tmp_path):
     pool_file = Path(import_corpus("jsonl-articles", FIX / "articles.jsonl", tmp_path)["output"])
     imported = load_article_pool(pool_file)
     assert imported.articles
-    pools = Pools(articles=imported.articles,
+    pools = Pools(articles=imported.articles, licences=imported.licences,
                   boilerplate=load_boilerplate_json(BUILTIN_BOILERPLATE), sources=["fixture"])
     write_synthetic(tmp_path / "splits" / "synthetic", {"test": 20}, seed=3, pools=pools)
     rows = pq.read_table(tmp_path / "splits" / "synthetic" / "test.parquet").to_pylist()

@@ -25,6 +25,14 @@ def synth(
     gold: bool = typer.Option(
         True, "--gold/--no-gold", help="Also draw on train/validation gold pages (never test)."
     ),
+    real: bool = typer.Option(
+        True, "--real/--no-real",
+        help="Draw on the real train pages (never validation or test; the default pool).",
+    ),
+    builtin: bool = typer.Option(
+        None, "--builtin/--no-builtin", show_default=False,
+        help="Add the built-in invented pool (default: only when there is no real train split).",
+    ),
     batch_size: int = typer.Option(1000, help="Pages per Parquet record batch."),
     root: Path = typer.Option(None, help="Project root (default: the checkout)."),
 ) -> None:
@@ -38,7 +46,7 @@ def synth(
         )
     n_val, n_test = round(n * validation), round(n * test)
     sizes = {"train": n - n_val - n_test, "validation": n_val, "test": n_test}
-    pools = default_pools(root, extra=pool, use_gold=gold)
+    pools = default_pools(root, extra=pool, use_gold=gold, use_real=real, builtin=builtin)
     report = write_synthetic(
         out_dir, sizes, seed=seed, pools=pools, batch_size=batch_size, progress=True
     )
