@@ -1,6 +1,7 @@
 """``presscut segment`` over a streamed corpus of synthetic pages: pages/s per core, peak RSS.
 
     nice python benchmarks/bench_segment_corpus.py --sizes 10000 100000 --workers 1
+    nice python benchmarks/bench_segment_corpus.py --sizes 100000 1000000 --distinct 100000
 
 Pages come from the project's synthetic page generator (built-in pools; synthetic pages,
 not real ones), written as a stream to Parquet ``(doc_id, text)`` first (not timed). Each
@@ -30,19 +31,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dedup import run_measured  # noqa: E402
 
 
-def write_pages(path: Path, n: int, seed: int = 0) -> None:
+def write_pages(path: Path, n: int, seed: int = 0, distinct: int | None = None) -> None:
+    """``n`` pages; with ``distinct``, pages past the first ``distinct`` repeat them in
+    order under new ids (generating is slower than segmenting; the segmenter keeps no
+    cache, so a repeated page costs what a new one does)."""
     from presscut.builder.pools import default_pools
     from presscut.builder.synth import SyntheticGenerator
 
     pools = default_pools(use_gold=False)
     gen = SyntheticGenerator(pools.articles, pools.boilerplate, seed=seed)
     schema = pa.schema([("doc_id", pa.string()), ("text", pa.string())])
+    made: list[str] = []
     with pq.ParquetWriter(path, schema) as w:
         ids, texts = [], []
         for i in range(n):
-            page = gen.page(f"page-{i}").page
-            ids.append(page.doc_id)
-            texts.append(page.text)
+            if distinct and i >= distinct:
+                text = made[i % distinct]
+            else:
+                text = gen.page(f"page-{i}").page.text
+                if distinct:
+                    made.append(text)
+            ids.append(f"page-{i}")
+            texts.append(text)
             if len(ids) == 5000 or i == n - 1:
                 w.write_table(pa.table([ids, texts], schema=schema))
                 ids, texts = [], []
@@ -52,6 +62,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--distinct", type=int, default=None,
+                    help="generate this many distinct pages and repeat them (see write_pages)")
     ap.add_argument("--model", default=None)
     args = ap.parse_args()
     rows = []
@@ -59,7 +71,7 @@ def main() -> None:
         tmp = Path(tmp)
         for n in args.sizes:
             src = tmp / f"pages-{n}.parquet"
-            write_pages(src, n)
+            write_pages(src, n, distinct=args.distinct)
             cmd = [sys.executable, "-m", "presscut.cli", "segment", str(src), "-o",
                    str(tmp / "seg.parquet"), "--workers", str(args.workers)]
             if args.model:
