@@ -49,7 +49,7 @@ def _page_stream(n: int, seed: int, toy: bool, offset: int = 0):
     from presscut.builder.pools import default_pools
     from presscut.builder.synth import SyntheticGenerator
 
-    pools = default_pools(use_gold=False)  # speed only: the built-in pool is enough
+    pools = default_pools(use_gold=False, use_real=False, builtin=True)  # speed only: the built-in pool is enough
     gen = SyntheticGenerator(pools.articles, pools.boilerplate, seed=seed)
     for i in range(n):
         page = gen.page(f"bench-{offset}-{i}").page

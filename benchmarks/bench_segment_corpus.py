@@ -38,7 +38,7 @@ def write_pages(path: Path, n: int, seed: int = 0, distinct: int | None = None) 
     from presscut.builder.pools import default_pools
     from presscut.builder.synth import SyntheticGenerator
 
-    pools = default_pools(use_gold=False)
+    pools = default_pools(use_gold=False, use_real=False, builtin=True)  # the built-in pool only
     gen = SyntheticGenerator(pools.articles, pools.boilerplate, seed=seed)
     schema = pa.schema([("doc_id", pa.string()), ("text", pa.string())])
     made: list[str] = []
