@@ -53,7 +53,8 @@ def load_segmenter(model: str | None = None):
     from presscut.baselines.segment_common import load
 
     if model is None and (folder := committed_default(SEGMENTATION.name)) is not None:
-        return load(folder), default_model()
+        estimator = load(folder)
+        return estimator, estimator.name  # its config is already read: no second look-up
     model = model or default_model()
     if Path(model).exists():
         return load(model), str(model)
