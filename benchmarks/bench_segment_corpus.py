@@ -65,6 +65,8 @@ def main() -> None:
     ap.add_argument("--distinct", type=int, default=None,
                     help="generate this many distinct pages and repeat them (see write_pages)")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--ray", action="store_true",
+                    help="run on a local Ray cluster with --workers CPUs (presscut[ray])")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,6 +76,8 @@ def main() -> None:
             write_pages(src, n, distinct=args.distinct)
             cmd = [sys.executable, "-m", "presscut.cli", "segment", str(src), "-o",
                    str(tmp / "seg.parquet"), "--workers", str(args.workers)]
+            if args.ray:
+                cmd += ["--ray", "local", "--ray-cpus", str(args.workers)]
             if args.model:
                 cmd += ["--model", args.model]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -85,7 +89,8 @@ def main() -> None:
             rows.append((n, wall, rss, lines, cpu))
             print(n, wall, rss, cpu, flush=True)
             src.unlink()
-    table = Table(title=f"presscut segment on synthetic pages (--workers {args.workers}, "
+    where = f"Ray local, {args.workers} CPUs" if args.ray else f"--workers {args.workers}"
+    table = Table(title=f"presscut segment on synthetic pages ({where}, "
                         f"segmenter {args.model or 'default'}, load average "
                         f"{os.getloadavg()[0]:.1f})")
     for col in ("pages", "wall s", "pages/s", "pages/s/core", "CPU s", "pages/CPU-s",

@@ -308,3 +308,38 @@ def test_read_articles_without_a_build_is_a_clear_error(tmp_path):
 
     with pytest.raises(PresscutError, match="presscut build"):
         read_articles(tmp_path)
+
+
+def test_tfidf_tree_cut_matches_sklearn_agglomerative():
+    # the reference is scikit-learn's own clustering over dense TF-IDF rows; presscut builds
+    # the tree once from sparse products and cuts it per threshold, and must agree exactly
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from presscut.baselines.article_dedup import article_text, normalise
+
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(60)]
+    arts = []
+    for k in range(40):
+        base = rng.sample(vocab, 25)
+        for c in range(rng.randint(1, 3)):
+            words = [w if rng.random() > 0.15 * c else rng.choice(vocab) for w in base]
+            arts.append({"article_id": f"a{k}-{c}", "title": "", "body": " ".join(words)})
+    arts.append({"article_id": "empty", "title": "", "body": "the and of"})  # no usable word
+    texts = [normalise(article_text(a, True)) for a in arts]
+    matrix = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                             stop_words="english").fit_transform(texts)
+    rows = np.flatnonzero(matrix.getnnz(axis=1) > 0)
+    assert len(rows) == len(arts) - 1
+    for thr in (0.1, 0.3, 0.5, 0.7, 0.9):
+        ref = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                      distance_threshold=thr).fit_predict(matrix[rows].toarray())
+        got = TfidfAgglomerative(distance_threshold=thr, output="dup_cluster").fit(arts)
+        got = got.predict_labels(arts)
+        same_ref = {(i, j) for i in range(len(rows)) for j in range(i) if ref[i] == ref[j]}
+        same_got = {(i, j) for i in range(len(rows)) for j in range(i)
+                    if got[rows[i]] == got[rows[j]]}
+        assert same_got == same_ref, thr
+        assert sum(g == got[-1] for g in got) == 1  # the wordless article stays alone

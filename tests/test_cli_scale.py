@@ -59,3 +59,13 @@ def test_missing_corpus_is_one_line_and_writes_nothing(monkeypatch, capsys, tmp_
                      str(tmp_path / "o.parquet"))
     assert code == 1 and "no such file or folder" in text and "Traceback" not in text
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("extra", [["--ray-cpus", "2"], ["--ray", "auto", "--ray-cpus", "2"],
+                                   ["--ray", "local", "--ray-cpus", "0"]])
+def test_ray_cpus_only_sizes_a_local_cluster(monkeypatch, capsys, tmp_path, extra):
+    for job in ("segment", "dedup"):
+        code, text = run(monkeypatch, capsys, job, str(RAW), "-o", str(tmp_path / "o.parquet"),
+                         *extra)
+        assert code == 1 and "--ray-cpus" in text and "Traceback" not in text, (job, text)
+        assert list(tmp_path.iterdir()) == []

@@ -67,10 +67,15 @@ def _summary(title: str, rows: dict[str, str]) -> Table:
     return table
 
 
-def _ray_args(ray: str | None) -> dict | None:
+def _ray_args(ray: str | None, cpus: int | None = None) -> dict | None:
     if ray is None:
+        if cpus is not None:
+            raise PresscutError("--ray-cpus needs --ray local")
         return None
-    return {"address": None if ray == "local" else ray}
+    if cpus is not None and (ray != "local" or cpus < 1):
+        raise PresscutError("--ray-cpus sizes a local cluster: use it with --ray local, "
+                            "and give it at least 1")
+    return {"address": None if ray == "local" else ray, "num_cpus": cpus}
 
 
 @app.command()
@@ -82,6 +87,8 @@ def segment(
     batch_size: int = typer.Option(500, help="Pages per record batch."),
     workers: int = typer.Option(1, help="Worker processes on this machine."),
     ray: str = typer.Option(None, "--ray-address", "--ray", help=RAY_HELP),
+    ray_cpus: int = typer.Option(None, "--ray-cpus",
+                                 help="CPUs of the local Ray cluster (default: all)."),
     errors: Path = typer.Option(None, help="Where bad rows are listed (default: OUT.errors.jsonl)."),
 ) -> None:
     """Segment every page of a corpus: line roles, article spans, titles and cleaned bodies."""
@@ -91,11 +98,11 @@ def segment(
         raise PresscutError("--batch-size and --workers must be >= 1")
     console = Console(stderr=True)
     with _progress(corpus, "segment") as advance:
-        if _ray_args(ray) is not None:
+        if _ray_args(ray, ray_cpus) is not None:
             from presscut.scale import ray_jobs
 
             report = ray_jobs.segment_corpus(corpus, out, model=model, batch_size=batch_size,
-                                             progress=advance, **_ray_args(ray))
+                                             progress=advance, **_ray_args(ray, ray_cpus))
         else:
             report = seg.segment_corpus(corpus, out, model=model, batch_size=batch_size,
                                         workers=workers, progress=advance)
@@ -125,6 +132,8 @@ def dedup(
     memory_limit: str = typer.Option("500MB", help="DuckDB memory limit (it spills past it)."),
     workdir: Path = typer.Option(None, help="Folder for temporary files (default: system temp)."),
     ray: str = typer.Option(None, "--ray-address", "--ray", help=RAY_HELP),
+    ray_cpus: int = typer.Option(None, "--ray-cpus",
+                                 help="CPUs of the local Ray cluster (default: all)."),
     errors: Path = typer.Option(None, help="Where bad rows are listed (default: OUT.errors.jsonl)."),
 ) -> None:
     """Cluster near-duplicate articles (MinHash LSH, verified pairs, connected components)."""
@@ -137,13 +146,13 @@ def dedup(
                          verify=verify)
     console = Console(stderr=True)
     with _progress(corpus, "dedup: signatures") as advance:
-        if _ray_args(ray) is not None:
+        if _ray_args(ray, ray_cpus) is not None:
             from presscut.scale import ray_jobs
 
             if unique is not None:
                 raise PresscutError("--unique is not available with --ray-address yet")
             report = ray_jobs.dedup_corpus(corpus, out, params, batch_size=batch_size,
-                                           workdir=workdir, progress=advance, **_ray_args(ray))
+                                           workdir=workdir, progress=advance, **_ray_args(ray, ray_cpus))
         else:
             from presscut.scale.dedup import dedup_corpus
 

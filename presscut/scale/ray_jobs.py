@@ -421,41 +421,53 @@ def segment_corpus(source: Path, out: Path, *, model: str | None = None,
     import ray
 
     from presscut.scale.segment import OUTPUT_SCHEMA as SEG_SCHEMA
-    from presscut.scale.segment import SegmentReport, SegmentStage
+    from presscut.scale.segment import SegmentReport, default_model
 
     init(address, num_cpus)
     stats = ReadStats()
     work = Path(tempfile.mkdtemp(prefix="presscut-ray-segment-", dir=workdir))
     tmp_out = atomic_target(out)
     report = SegmentReport()
+    ctx = ray.data.DataContext.get_current()
+    keep_order = ctx.execution_options.preserve_order
     try:
         t0 = time.perf_counter()
         n = stage_corpus(source, work / "corpus", batch_size=batch_size, stats=stats,
                          progress=progress)
         if n == 0:
             raise PresscutError(f"{source}: no readable rows")
-        stage = SegmentStage(model)
+        model_name = str(model) if model else default_model()
+        ctx.execution_options.preserve_order = True  # output in corpus order without a sort
         ds = ray.data.read_parquet(str(work / "corpus")).map_batches(
-            _segment_batch, fn_kwargs={"stage": stage}, batch_format="pyarrow",
-            batch_size=batch_size).sort("idx")
+            _segment_batch, fn_kwargs={"model": model}, batch_format="pyarrow",
+            batch_size=batch_size)
         with pq.ParquetWriter(tmp_out, SEG_SCHEMA) as w:
             for rb in ds.iter_batches(batch_format="pyarrow", batch_size=10_000):
                 t = rb.drop_columns(["idx"]).cast(SEG_SCHEMA)
                 report.pages += t.num_rows
                 report.articles += pc.sum(pc.list_value_length(t["articles"])).as_py() or 0
                 w.write_table(t)
-        report.model = stage.model_name
+        report.model = model_name
         report.bad_rows = stats.n_bad
         report.bad = stats.bad
         report.seconds = time.perf_counter() - t0
         os.replace(tmp_out, out)
         return report
     finally:
+        ctx.execution_options.preserve_order = keep_order
         if tmp_out.exists():
             tmp_out.unlink()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _segment_batch(batch: pa.Table, stage) -> pa.Table:
-    out = stage(batch)
-    return out.add_column(0, "idx", batch.column("idx"))
+# Ray reuses a worker process for many tasks: each loads the model once and keeps it (a
+# loaded stage passed in fn_kwargs would be unpickled again by every task, seconds each)
+_STAGES: dict = {}
+
+
+def _segment_batch(batch: pa.Table, model: str | None) -> pa.Table:
+    from presscut.scale.segment import SegmentStage
+
+    if model not in _STAGES:
+        _STAGES[model] = SegmentStage(model)
+    return _STAGES[model](batch).add_column(0, "idx", batch.column("idx"))
