@@ -94,7 +94,65 @@ def stage_corpus(source: Path, shards: Path, *, batch_size: int, stats: ReadStat
     return n
 
 
-# ------------------------------------------------------------- map_batches bodies
+# ------------------------------------------------------------- partitioned stages
+# Every shuffle below sends rows to one of ``parts`` partitions by a hash of their key and
+# hands each partition whole to one NumPy call: a groupby per key would make one Python
+# call per bucket, pair or node (hundreds of thousands), which is what made the Ray path
+# ~10x slower than one machine.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a well-spread uint64 from any int64/uint64 key."""
+    z = x.astype(np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        z += _MIX
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _key2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return _mix(a) ^ (_mix(b) * _MIX)
+
+
+def _key_array(col) -> np.ndarray:
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        from pandas.util import hash_array  # deterministic across processes, unlike hash()
+
+        return hash_array(np.asarray(col.to_pylist(), dtype=object))
+    return col.to_numpy()
+
+
+def _with_part(batch: pa.Table, cols: tuple[str, ...], parts: int) -> pa.Table:
+    keys = [_key_array(batch.column(c)) for c in cols]
+    h = _mix(keys[0]) if len(keys) == 1 else _key2(keys[0], keys[1])
+    return batch.append_column("_p", pa.array((h % np.uint64(parts)).astype(np.int32)))
+
+
+def _partitioned(ds, cols: tuple[str, ...], parts: int, fn, **kwargs):
+    """``fn(partition_table, **kwargs)`` once per hash partition of ``cols``."""
+    return (ds.map_batches(_with_part, fn_kwargs={"cols": cols, "parts": parts},
+                           batch_format="pyarrow")
+            .groupby("_p", num_partitions=parts)
+            .map_groups(_drop_part, fn_kwargs={"fn": fn, "kwargs": kwargs},
+                        batch_format="pyarrow"))
+
+
+def _drop_part(group: pa.Table, fn, kwargs) -> pa.Table:
+    return fn(group.drop_columns(["_p"]), **kwargs)
+
+
+def _np(t: pa.Table, col: str) -> np.ndarray:
+    return t.column(col).to_numpy()
+
+
+def _pairs(i: np.ndarray, j: np.ndarray) -> pa.Table:
+    return pa.table({"i": pa.array(i, pa.int64()), "j": pa.array(j, pa.int64())})
+
+
+# ---------------------------------------------------------------- candidates
 def _signatures(batch: pa.Table, params: DedupParams, bands: tuple[int, int]) -> pa.Table:
     out = signature_stage(batch, params, bands)
     return out.add_column(0, "idx", batch.column("idx"))
@@ -106,181 +164,234 @@ def _explode_bands(batch: pa.Table, b: int, skip) -> pa.Table:
     keep = batch.filter(keep)
     n = keep.num_rows
     if not n:
-        return pa.table({"band": pa.array([], pa.int16()), "h": pa.array([], pa.uint64()),
+        return pa.table({"band": pa.array([], pa.int64()), "h": pa.array([], pa.uint64()),
                          "idx": pa.array([], pa.int64())})
     return pa.table({
-        "band": pa.array(np.repeat(np.arange(b, dtype=np.int16), n)),
+        "band": pa.array(np.repeat(np.arange(b, dtype=np.int64), n)),
         "h": pa.concat_arrays([keep.column(c).combine_chunks() for c in band_columns(b)]),
         "idx": pa.concat_arrays([keep.column("idx").combine_chunks()] * b),
     })
 
 
-def _bucket_pairs(group: pa.Table, max_bucket: int) -> pa.Table:
-    idx = np.sort(group.column("idx").to_numpy())
-    m = len(idx)
-    if m < 2:
-        return pa.table({"i": pa.array([], pa.int64()), "j": pa.array([], pa.int64())})
-    if m > max_bucket:  # as on one machine: link to the first member only
-        return pa.table({"i": np.full(m - 1, idx[0]), "j": idx[1:]})
-    a, c = np.triu_indices(m, k=1)
-    return pa.table({"i": idx[a], "j": idx[c]})
+def _bucket_pairs(t: pa.Table, max_bucket: int) -> pa.Table:
+    """Pairs (i < j) of each (band, h) bucket of a partition; a bucket over ``max_bucket``
+    members links each to its first, as on one machine."""
+    band, h, idx = _np(t, "band"), _np(t, "h"), _np(t, "idx")
+    order = np.lexsort((idx, h, band))
+    band, h, idx = band[order], h[order], idx[order]
+    new = np.ones(len(idx), dtype=bool)
+    new[1:] = (band[1:] != band[:-1]) | (h[1:] != h[:-1])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, len(idx)))
+    out_i, out_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for m in np.unique(sizes[sizes > 1]):
+        s = starts[sizes == m]
+        if m > max_bucket:
+            out_i.append(np.repeat(idx[s], m - 1))
+            out_j.append(idx[(s[:, None] + np.arange(1, m)).ravel()])
+        else:
+            a, c = np.triu_indices(int(m), k=1)
+            out_i.append(idx[(s[:, None] + a).ravel()])
+            out_j.append(idx[(s[:, None] + c).ravel()])
+    return _pairs(np.concatenate(out_i), np.concatenate(out_j))
 
 
-def _unique_pairs(group: pa.Table) -> pa.Table:
-    return group.slice(0, 1).select(["i", "j"])
+def _unique_pairs(t: pa.Table) -> pa.Table:
+    i, j = _np(t, "i"), _np(t, "j")
+    if not len(i):
+        return _pairs(i, j)
+    order = np.lexsort((j, i))
+    i, j = i[order], j[order]
+    keep = np.ones(len(i), dtype=bool)
+    keep[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    return _pairs(i[keep], j[keep])
 
 
-# A join without a join operator: rows of the two sides share one schema (``key``, the pair's
-# ``other`` end or -1 for the signature row, ``id``, ``sig``), are grouped by ``key``, and
-# every pair row of a group takes the group's signature row.
+# ---------------------------------------------------------------- verification
+# A join without a join operator: signature rows (``other`` = -1) and pair rows share one
+# schema, are partitioned by ``key``, and each pair row takes its key's signature.
 def _side_schema(num_perm: int) -> pa.Schema:
-    return pa.schema([("key", pa.int64()), ("other", pa.int64()), ("id", pa.string()),
+    return pa.schema([("key", pa.int64()), ("other", pa.int64()),
                       ("sig", pa.list_(pa.uint32(), num_perm))])
 
 
 def _sig_rows(batch: pa.Table, num_perm: int) -> pa.Table:
     n = batch.num_rows
-    return pa.table([batch.column("idx"), pa.array(np.full(n, -1, np.int64)), batch.column("id"),
+    return pa.table([batch.column("idx"), pa.array(np.full(n, -1, np.int64)),
                      batch.column("sig")], schema=_side_schema(num_perm))
 
 
 def _pair_rows(batch: pa.Table, key: str, other: str, num_perm: int) -> pa.Table:
-    n = batch.num_rows
-    return pa.table([batch.column(key), batch.column(other), pa.nulls(n, pa.string()),
-                     pa.nulls(n, pa.list_(pa.uint32(), num_perm))], schema=_side_schema(num_perm))
+    return pa.table([batch.column(key), batch.column(other),
+                     pa.nulls(batch.num_rows, pa.list_(pa.uint32(), num_perm))],
+                    schema=_side_schema(num_perm))
 
 
-def _attach(group: pa.Table) -> pa.Table:
-    other = group.column("other").to_numpy()
-    own = np.flatnonzero(other < 0)
-    pairs = np.flatnonzero(other >= 0)
-    if len(own) == 0 or len(pairs) == 0:
-        return pa.table({"key": pa.array([], pa.int64()), "other": pa.array([], pa.int64()),
-                         "id": pa.array([], pa.string()),
-                         "sig": pa.array([], group.schema.field("sig").type)})
-    sig_row = group.take([int(own[0])])
-    n = len(pairs)
-    return pa.table({"key": group.column("key").take(pairs), "other": pa.array(other[pairs]),
-                     "id": pa.concat_arrays([sig_row.column("id").combine_chunks()] * n),
-                     "sig": pa.concat_arrays([sig_row.column("sig").combine_chunks()] * n)})
+def _split_sides(t: pa.Table, num_perm: int):
+    """(sorted signature keys, their signatures, pair rows' key, other, sig taken)."""
+    other = _np(t, "other")
+    own = other == -1
+    keys = _np(t, "key")
+    sig_keys = keys[own]
+    order = np.argsort(sig_keys, kind="stable")
+    sig_keys = sig_keys[order]
+    sigs = sig_matrix(t.column("sig").filter(pa.array(own)), num_perm)[order]
+    pk, po = keys[~own], other[~own]
+    at = np.searchsorted(sig_keys, pk)
+    return sig_keys, sigs, pk, po, at
 
 
-def _with_sig(pairs, sigs, key: str, other: str, num_perm: int, parts: int):
-    """``pairs`` (with columns ``key``/``other`` named as given) + the signature of ``key``."""
-    rows = pairs.map_batches(_pair_rows, fn_kwargs={"key": key, "other": other,
-                                                    "num_perm": num_perm},
-                             batch_format="pyarrow")
-    side = sigs.map_batches(_sig_rows, fn_kwargs={"num_perm": num_perm}, batch_format="pyarrow")
-    return rows.union(side).groupby("key", num_partitions=parts).map_groups(
-        _attach, batch_format="pyarrow")
+def _attach_first(t: pa.Table, num_perm: int) -> pa.Table:
+    """Pairs keyed by i, plus i's signature → rows keyed by j carrying sig_i (other = i)."""
+    _, sigs, pk, po, at = _split_sides(t, num_perm)
+    flat = pa.array(sigs[at].reshape(-1), pa.uint32())
+    return pa.table([pa.array(po, pa.int64()), pa.array(pk, pa.int64()),
+                     pa.FixedSizeListArray.from_arrays(flat, num_perm)],
+                    schema=_side_schema(num_perm))
 
 
-def _as_second(batch: pa.Table) -> pa.Table:
-    # (i, j, id_i, sig_i) keyed again by j
-    return pa.table({"j": batch.column("other"), "i": batch.column("key"),
-                     "id_i": batch.column("id"), "sig_i": batch.column("sig")})
+def _verify_second(t: pa.Table, num_perm: int, threshold: float) -> pa.Table:
+    """Rows keyed by j carrying sig_i (other = i ≥ 0), plus j's signature → verified (i, j)."""
+    _, sigs, pk, po, at = _split_sides(t, num_perm)
+    # the pair rows in table order, as _split_sides keeps them
+    sig_i = sig_matrix(t.column("sig").filter(pa.array(_np(t, "other") >= 0)), num_perm)
+    ok = verify_pairs(sig_i, sigs[at], threshold)
+    return _pairs(po[ok], pk[ok])
 
 
-def _verify_group(group: pa.Table, num_perm: int, threshold: float) -> pa.Table:
-    """Group of ``j``: its signature row and the pairs (i, j) carrying ``sig_i``."""
-    other = group.column("other").to_numpy()
-    own = np.flatnonzero(other == -1)
-    firsts = np.flatnonzero(other == -2)
-    empty = pa.table({"u": pa.array([], pa.string()), "v": pa.array([], pa.string())})
-    if len(own) == 0 or len(firsts) == 0:
-        return empty
-    sig_j = sig_matrix(group.column("sig").take([int(own[0])]), num_perm)
-    sig_i = sig_matrix(group.column("sig").take(firsts), num_perm)
-    ok = verify_pairs(sig_i, np.broadcast_to(sig_j, sig_i.shape), threshold)
-    if not ok.any():
-        return empty
-    id_i = group.column("id").take(firsts).filter(pa.array(ok))
-    id_j = group.column("id").take([int(own[0])]).combine_chunks()
-    return pa.table({"u": id_i.combine_chunks(),
-                     "v": pa.concat_arrays([id_j] * len(id_i))})
-
-
-def _second_rows(batch: pa.Table, num_perm: int) -> pa.Table:
-    # first-stage output rows marked other = -2: they carry sig_i and id_i
-    n = batch.num_rows
-    return pa.table([batch.column("other"), pa.array(np.full(n, -2, np.int64)), batch.column("id"),
-                     batch.column("sig")], schema=_side_schema(num_perm))
-
-
-def _both_ways(batch: pa.Table) -> pa.Table:
-    u, v = batch.column("u"), batch.column("v")
-    return pa.table({"u": pa.concat_arrays([u.combine_chunks(), v.combine_chunks()]),
-                     "v": pa.concat_arrays([v.combine_chunks(), u.combine_chunks()])})
-
-
-def _large_star(group: pa.Table) -> pa.Table:
-    u = group.column("u")[0].as_py()
-    nb = sorted(set(group.column("v").to_pylist()))
-    m = min(nb[0], u)
-    out = [v for v in nb if v > u and v != m]
-    return pa.table({"u": pa.array(out, pa.string()), "v": pa.array([m] * len(out), pa.string())})
-
-
-def _small_star(group: pa.Table) -> pa.Table:
-    # edges arrive oriented (u = larger end, v = smaller end): u's neighbours below it
-    u = group.column("u")[0].as_py()
-    nb = set(group.column("v").to_pylist())
-    nb.add(u)
-    m = min(nb)
-    out = sorted(x for x in nb if x != m)
-    return pa.table({"u": pa.array(out, pa.string()), "v": pa.array([m] * len(out), pa.string())})
+# ---------------------------------------------------------------- components
+def _edges(u: np.ndarray, v: np.ndarray) -> pa.Table:
+    return pa.table({"u": pa.array(u, pa.int64()), "v": pa.array(v, pa.int64())})
 
 
 def _orient_down(batch: pa.Table) -> pa.Table:
-    u, v = batch.column("u"), batch.column("v")
-    hi = pc.if_else(pc.greater(u, v), u, v)
-    lo = pc.if_else(pc.greater(u, v), v, u)
-    return pa.table({"u": hi, "v": lo})
+    u, v = _np(batch, "u"), _np(batch, "v")
+    return _edges(np.maximum(u, v), np.minimum(u, v))
+
+
+def _unique_edges(t: pa.Table) -> pa.Table:
+    u, v = _np(t, "u"), _np(t, "v")
+    if not len(u):
+        return _edges(u, v)
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    keep = np.ones(len(u), dtype=bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    return _edges(u[keep], v[keep])
+
+
+def _group_min(u: np.ndarray, v: np.ndarray):
+    """Edges sorted by u, and for each edge the minimum of v over its u's edges."""
+    order = np.argsort(u, kind="stable")
+    u, v = u[order], v[order]
+    starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]]) if len(u) else np.zeros(0, np.intp)
+    mins = np.minimum.reduceat(v, starts) if len(u) else v
+    return u, v, np.repeat(mins, np.diff(np.append(starts, len(u))))
+
+
+def _large_star(t: pa.Table) -> pa.Table:
+    # edges both ways: for node u with m = min(u, N(u)), link each larger neighbour to m
+    u, v, m = _group_min(_np(t, "u"), _np(t, "v"))
+    m = np.minimum(m, u)
+    big = v > u
+    return _edges(v[big], m[big])
+
+
+def _small_star(t: pa.Table) -> pa.Table:
+    # edges oriented (u > v): link u and each of its smaller neighbours to m = min N(u)
+    u, v, m = _group_min(_np(t, "u"), _np(t, "v"))
+    rest = v != m
+    first = np.r_[True, u[1:] != u[:-1]] if len(u) else np.zeros(0, bool)
+    return _edges(np.concatenate([v[rest], u[first]]), np.concatenate([m[rest], m[first]]))
+
+
+def _both_ways(batch: pa.Table) -> pa.Table:
+    u, v = _np(batch, "u"), _np(batch, "v")
+    return _edges(np.concatenate([u, v]), np.concatenate([v, u]))
 
 
 def _checksum(batch: pa.Table) -> pa.Table:
-    import hashlib
-
-    # 40-bit terms: a sum over 2**23 edges stays an exact int64
-    sums = np.zeros(batch.num_rows, dtype=np.int64)
-    for k, (u, v) in enumerate(zip(batch.column("u").to_pylist(), batch.column("v").to_pylist())):
-        sums[k] = int.from_bytes(hashlib.blake2b(f"{u}\0{v}".encode(), digest_size=5).digest(),
-                                 "little")
-    return pa.table({"c": sums})
+    # an order-free fingerprint of the edge set: a sum of mixed (u, v), kept below 2**61
+    h = _key2(_np(batch, "u"), _np(batch, "v")) >> np.uint64(40)
+    return pa.table({"c": [int(h.sum(dtype=np.uint64))], "n": [batch.num_rows]})
 
 
 def _edge_state(edges) -> tuple[int, int]:
-    n = edges.count()
-    if n == 0:
-        return 0, 0
-    total = edges.map_batches(_checksum, batch_format="pyarrow").sum("c")
-    return n, int(total)
-
-
-def _dedupe_edges(edges, parts: int):
-    return edges.groupby(["u", "v"], num_partitions=parts).map_groups(
-        lambda g: g.slice(0, 1).select(["u", "v"]), batch_format="pyarrow")
+    rows = edges.map_batches(_checksum, batch_format="pyarrow").take_all()
+    return sum(r["n"] for r in rows), sum(r["c"] for r in rows) % (2**61 - 1)
 
 
 def star_components(edges, parts: int, max_rounds: int = 64):
-    """Edges ``(u, v)`` → edges ``(node, component min)`` for every node with an edge."""
-    edges = _dedupe_edges(edges.map_batches(_orient_down, batch_format="pyarrow"), parts)
-    edges = edges.materialize()
+    """Edges ``(u, v)`` of int64 nodes → edges ``(node, component min)`` for every node with
+    an edge except the minimum itself (alternating large-star and small-star rounds)."""
+    def dedupe(ds):
+        return _partitioned(ds.map_batches(_orient_down, batch_format="pyarrow"), ("u", "v"),
+                            parts, _unique_edges)
+
+    edges = dedupe(edges).materialize()
     state = _edge_state(edges)
     for _ in range(max_rounds):
-        large = (edges.map_batches(_both_ways, batch_format="pyarrow")
-                 .groupby("u", num_partitions=parts)
-                 .map_groups(_large_star, batch_format="pyarrow"))
-        small = (_dedupe_edges(large.map_batches(_orient_down, batch_format="pyarrow"), parts)
-                 .groupby("u", num_partitions=parts)
-                 .map_groups(_small_star, batch_format="pyarrow"))
-        new = _dedupe_edges(small, parts).materialize()
+        large = _partitioned(edges.map_batches(_both_ways, batch_format="pyarrow"), ("u",),
+                             parts, _large_star)
+        small = _partitioned(dedupe(large), ("u",), parts, _small_star)
+        new = dedupe(small).materialize()
         new_state = _edge_state(new)
         edges = new
         if new_state == state:
             return edges
         state = new_state
     raise PresscutError(f"connected components did not converge in {max_rounds} rounds")
+
+
+# ---------------------------------------------------------------- naming
+# rows of (idx, comp, id): an article row has id and comp = -1; a label row has no id
+def _article_rows(batch: pa.Table, skip) -> pa.Table:
+    keep = batch.filter(pc.invert(pc.is_in(batch.column("idx"),
+                                           value_set=pa.array(skip, pa.int64()))))
+    return pa.table({"idx": keep.column("idx"),
+                     "comp": pa.array(np.full(keep.num_rows, -1, np.int64)),
+                     "id": keep.column("id")})
+
+
+def _label_rows(batch: pa.Table) -> pa.Table:
+    # a star edge (node, min) labels the node and the minimum itself
+    u, v = _np(batch, "u"), _np(batch, "v")
+    return pa.table({"idx": pa.array(np.concatenate([u, v]), pa.int64()),
+                     "comp": pa.array(np.concatenate([v, v]), pa.int64()),
+                     "id": pa.nulls(2 * len(u), pa.string())})
+
+
+def _give_comp(t: pa.Table) -> pa.Table:
+    """Each article row takes its label's component, or its own ordinal when unlabelled."""
+    comp = _np(t, "comp")
+    art = comp == -1
+    arts = t.filter(pa.array(art))
+    lab_idx, lab_comp = _np(t, "idx")[~art], comp[~art]
+    order = np.argsort(lab_idx, kind="stable")
+    lab_idx, lab_comp = lab_idx[order], lab_comp[order]
+    idx = _np(arts, "idx")
+    at = np.minimum(np.searchsorted(lab_idx, idx), max(len(lab_idx) - 1, 0))
+    found = (lab_idx[at] == idx) if len(lab_idx) else np.zeros(len(idx), bool)
+    own = np.where(found, lab_comp[at] if len(lab_idx) else idx, idx)
+    return pa.table({"idx": arts.column("idx"), "comp": pa.array(own, pa.int64()),
+                     "id": arts.column("id")})
+
+
+def _name_comps(t: pa.Table) -> pa.Table:
+    """A component's name is its smallest id; ``size`` is its member count."""
+    names = t.group_by("comp").aggregate([("id", "min"), ("idx", "count")])
+    named = t.join(names, "comp")
+    return pa.table({"idx": named.column("idx"), "article_id": named.column("id"),
+                     "dup_cluster": named.column("id_min"),
+                     "size": named.column("idx_count")})
+
+
+def _cluster_counts(batch: pa.Table) -> pa.Table:
+    size = _np(batch, "size")
+    root = pc.equal(batch.column("article_id"), batch.column("dup_cluster")).to_numpy(
+        zero_copy_only=False)
+    return pa.table({"clusters": [int((root & (size > 1)).sum())],
+                     "in_clusters": [int((size > 1).sum())]})
 
 
 # -------------------------------------------------------------------- the job
@@ -296,8 +407,9 @@ def dedup_corpus(source: Path, out: Path, params: DedupParams | None = None, *,
         raise PresscutError("taking every LSH candidate unverified (--no-verify) is not "
                             "available on Ray yet")
     init(address, num_cpus)
-    parts = max(2, int(ray.cluster_resources().get("CPU", 2)))
+    parts = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
     b, r = params.bands()
+    npm = params.num_perm
     report = DedupReport()
     stats = ReadStats()
     work = Path(tempfile.mkdtemp(prefix="presscut-ray-dedup-", dir=workdir))
@@ -313,49 +425,41 @@ def dedup_corpus(source: Path, out: Path, params: DedupParams | None = None, *,
                               batch_format="pyarrow", batch_size=batch_size).materialize()
         # a repeated id keeps its first occurrence, as on one machine; the repeats are few
         # (each is a bad row), so their ordinals travel to the workers as one small array
-        repeats = (sigs.select_columns(["id", "idx"]).groupby("id", num_partitions=parts)
-                   .map_groups(_repeats, batch_format="pyarrow")).materialize()
+        repeats = _partitioned(sigs.select_columns(["id", "idx"]), ("id",), parts,
+                               _repeats).materialize()
         rep = [bt for bt in repeats.iter_batches(batch_format="pyarrow") if bt.num_rows]
         rep = pa.concat_tables(rep).sort_by("idx") if rep else None
         skip = rep.column("idx").to_numpy() if rep is not None else np.zeros(0, np.int64)
         t1 = time.perf_counter()
         long = sigs.map_batches(_explode_bands, fn_kwargs={"b": b, "skip": skip},
                                 batch_format="pyarrow")
-        cand = (long.groupby(["band", "h"], num_partitions=parts)
-                .map_groups(_bucket_pairs, fn_kwargs={"max_bucket": params.max_bucket},
-                            batch_format="pyarrow"))
-        cand = cand.groupby(["i", "j"], num_partitions=parts).map_groups(
-            _unique_pairs, batch_format="pyarrow").materialize()
+        cand = _partitioned(long, ("band", "h"), parts, _bucket_pairs,
+                            max_bucket=params.max_bucket)
+        cand = _partitioned(cand, ("i", "j"), parts, _unique_pairs).materialize()
         report.candidates = cand.count()
         t2 = time.perf_counter()
-        first = _with_sig(cand, sigs, "i", "j", params.num_perm, parts)
-        second = first.map_batches(_second_rows, fn_kwargs={"num_perm": params.num_perm},
-                                   batch_format="pyarrow")
-        side = sigs.map_batches(_sig_rows, fn_kwargs={"num_perm": params.num_perm},
-                                batch_format="pyarrow")
-        edges = (second.union(side).groupby("key", num_partitions=parts)
-                 .map_groups(_verify_group, fn_kwargs={"num_perm": params.num_perm,
-                                                       "threshold": params.threshold},
-                             batch_format="pyarrow")).materialize()
+        side = sigs.map_batches(_sig_rows, fn_kwargs={"num_perm": npm}, batch_format="pyarrow")
+        first = _partitioned(
+            cand.map_batches(_pair_rows, fn_kwargs={"key": "i", "other": "j", "num_perm": npm},
+                             batch_format="pyarrow").union(side),
+            ("key",), parts, _attach_first, num_perm=npm)
+        edges = _partitioned(first.union(side), ("key",), parts, _verify_second,
+                             num_perm=npm, threshold=params.threshold).materialize()
         report.verified = edges.count()
         t3 = time.perf_counter()
-        stars = star_components(edges, parts) if report.verified else None
-        ids = sigs.map_batches(_own_label, fn_kwargs={"skip": skip}, batch_format="pyarrow")
-        if stars is not None:
-            labels = stars.map_batches(_star_label, batch_format="pyarrow")
-            result = ids.union(labels).groupby("article_id", num_partitions=parts).map_groups(
-                _pick_label, batch_format="pyarrow")
-        else:
-            result = ids
-        result = result.sort("article_id")
-        in_clusters = 0
+        rows = sigs.map_batches(_article_rows, fn_kwargs={"skip": skip}, batch_format="pyarrow")
+        if report.verified:
+            stars = star_components(edges.map_batches(
+                lambda t: _edges(_np(t, "i"), _np(t, "j")), batch_format="pyarrow"), parts)
+            rows = rows.union(stars.map_batches(_label_rows, batch_format="pyarrow"))
+        named = _partitioned(_partitioned(rows, ("idx",), parts, _give_comp), ("comp",), parts,
+                             _name_comps).materialize()
+        counts = named.map_batches(_cluster_counts, batch_format="pyarrow").take_all()
+        report.clusters = sum(c["clusters"] for c in counts)
+        report.in_clusters = sum(c["in_clusters"] for c in counts)
         with pq.ParquetWriter(tmp_out, OUTPUT_SCHEMA) as w:
-            for rb in result.iter_batches(batch_format="pyarrow", batch_size=50_000):
-                t = rb.select(["article_id", "dup_cluster"]).cast(OUTPUT_SCHEMA)
-                in_clusters += pc.sum(pc.not_equal(t["article_id"], t["dup_cluster"])).as_py() or 0
-                w.write_table(t)
-        report.clusters = stars.groupby("v").count().count() if stars is not None else 0
-        report.in_clusters = in_clusters + report.clusters
+            for rb in named.sort("idx").iter_batches(batch_format="pyarrow", batch_size=50_000):
+                w.write_table(rb.select(["article_id", "dup_cluster"]).cast(OUTPUT_SCHEMA))
         n_repeats = 0 if rep is None else rep.num_rows
         if rep is not None:
             for row in rep.to_pylist():
@@ -378,32 +482,13 @@ def dedup_corpus(source: Path, out: Path, params: DedupParams | None = None, *,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _repeats(group: pa.Table) -> pa.Table:
+def _repeats(t: pa.Table) -> pa.Table:
     """Rows of an id after its first occurrence, with that first ordinal."""
-    idx = group.column("idx").to_numpy()
-    first = int(idx.min())
-    later = idx != first
-    return pa.table({"id": group.column("id").filter(pa.array(later)), "idx": idx[later],
-                     "first": np.full(int(later.sum()), first, dtype=np.int64)})
-
-
-def _own_label(batch: pa.Table, skip) -> pa.Table:
-    keep = batch.filter(pc.invert(pc.is_in(batch.column("idx"),
-                                           value_set=pa.array(skip, pa.int64()))))
-    aid = keep.column("id")
-    return pa.table({"article_id": aid, "dup_cluster": aid,
-                     "star": pa.array(np.zeros(keep.num_rows, dtype=bool))})
-
-
-def _star_label(batch: pa.Table) -> pa.Table:
-    return pa.table({"article_id": batch.column("u"), "dup_cluster": batch.column("v"),
-                     "star": pa.array(np.ones(batch.num_rows, dtype=bool))})
-
-
-def _pick_label(group: pa.Table) -> pa.Table:
-    star = group.column("star").to_numpy(zero_copy_only=False)
-    pick = int(np.flatnonzero(star)[0]) if star.any() else 0
-    return group.take([pick]).select(["article_id", "dup_cluster"])
+    firsts = t.group_by("id").aggregate([("idx", "min")])
+    t = t.join(firsts, "id")
+    later = pc.not_equal(t.column("idx"), t.column("idx_min"))
+    t = t.filter(later)
+    return pa.table({"id": t.column("id"), "idx": t.column("idx"), "first": t.column("idx_min")})
 
 
 def _has_words_kept(batch: pa.Table, skip) -> pa.Table:
