@@ -212,6 +212,8 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=300)
     ap.add_argument("--baseline-max", type=int, default=100_000)
     ap.add_argument("--ray-max", type=int, default=0)
+    ap.add_argument("--ray-cpus", type=int, nargs="+", default=None,
+                    help="local Ray cluster sizes to run (default: one, with every CPU)")
     ap.add_argument("--peer-max", type=int, default=0,
                     help="run datatrove's MinHash dedup on sizes up to this")
     ap.add_argument("--unverified-max", type=int, default=0,
@@ -237,9 +239,10 @@ def main() -> None:
                              presscut + ["dedup", str(src), "-o", str(tmp / "o.parquet"),
                                          "--workers", str(args.workers), "--no-verify"]))
             if n <= args.ray_max:
-                jobs.append((f"presscut dedup --ray local ({os.cpu_count()} CPUs)",
-                             presscut + ["dedup", str(src), "-o", str(tmp / "o.parquet"),
-                                         "--ray", "local"]))
+                for cpus in args.ray_cpus or [os.cpu_count()]:
+                    jobs.append((f"presscut dedup --ray local ({cpus} CPUs)",
+                                 presscut + ["dedup", str(src), "-o", str(tmp / "o.parquet"),
+                                             "--ray", "local", "--ray-cpus", str(cpus)]))
             if n <= args.baseline_max:
                 jobs.append(("in-memory MinHash baseline",
                              [sys.executable, "-c", BASELINE, str(src), str(tmp / "o.parquet")]))
