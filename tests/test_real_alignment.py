@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from presscut.builder.real import aeb, align, cleaneval, convert, dragnet, records
+from presscut.builder.real import aeb, align, cleaneval, cleanportaleval, convert, dragnet, records
 from presscut.schema import PROVENANCES, ROLES
 
 GOLD = (
@@ -95,6 +95,32 @@ def test_cleaneval_gold_markers():
     )
     assert url == "http://x.org/a"
     assert segs == [("h", "A heading"), ("p", "One para & more"), ("p", "item")]
+
+
+def _cleaneval_folder(tmp_path: Path) -> Path:
+    (tmp_path / "input").mkdir()
+    (tmp_path / "GoldStandard").mkdir()
+    page = (b'<text id="http://x.org/a"><html><body><p>Home | About</p><h1>Kim Sets Goals</h1>'
+            b"<p>" + GOLD.encode() + b"</p><h2>Background</h2><p>" + GOLD.encode()
+            + b"</p></body></html></text>")
+    (tmp_path / "input" / "7.html").write_bytes(page)
+    gold = f"URL: http://x.org/a\n<h>Kim Sets Goals\n<p>{GOLD}\n<h>Background\n<p>{GOLD}\n"
+    (tmp_path / "GoldStandard" / "7.txt").write_text(gold, encoding="utf-8")
+    return tmp_path
+
+
+def test_cleaneval_headings_are_body_cleanportaleval_headings_are_titles(tmp_path):
+    # CleanEval's <h> opens every header (section heads too), so it labels no title;
+    # CleanPortalEval's marks the headline
+    folder = _cleaneval_folder(tmp_path)
+    for importer, want in ((cleaneval, "body"), (cleanportaleval, "title")):
+        (src,) = importer.pages(folder)
+        row = records.record(src, out_of_source=False).row
+        got = {line: ROLES[r] for line, r in zip(row["lines"], row["roles"])}
+        assert got["Kim Sets Goals"] == want and got["Background"] == want
+        assert got[GOLD] == "body" and got["Home | About"] == "boilerplate"
+        labelled = {ROLES[r] for r in row["labelled_roles"]}
+        assert ("title" in labelled) == (want == "title")
 
 
 def test_dragnet_comments_are_not_body():

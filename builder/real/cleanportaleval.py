@@ -1,6 +1,7 @@
 """CleanPortalEval (ppke-nlpg): 71 pages from four news portals in CleanEval's own format
 (``input/<id>.html``, ``GoldStandard/<id>.txt`` with ``URL:`` and ``<p>``/``<h>`` markers),
-so it is read by the CleanEval parser under its own corpus name."""
+so it is read by the CleanEval parser under its own corpus name. Unlike CleanEval's, its
+``<h>`` marks the headline (one heading on 57 of 71 pages), so headings are ``title``."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from presscut.builder.real.records import register_import
 from presscut.builder.real.source import SourcePage
 
 CORPUS = "cleanportaleval"
-ROLES = cleaneval.ROLES
+ROLES = ("title", "body", "boilerplate")
 
 
 def pages(folder: Path) -> Iterator[SourcePage]:
-    return cleaneval.pages(folder, corpus=CORPUS, roles=ROLES)
+    return cleaneval.pages(folder, corpus=CORPUS, roles=ROLES, headings_are_titles=True)
 
 
 register_import(CORPUS, "the CleanPortalEval folder (input/, GoldStandard/ in CleanEval format)", pages)
