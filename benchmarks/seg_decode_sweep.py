@@ -4,7 +4,8 @@
     python benchmarks/seg_decode_sweep.py --prior 0.5,1 --transition 0.25,0.5,1 --start 0.8,0.9
 
 The MLPs run once; each (prior_weight, transition_weight, start_threshold) is then only a
-Viterbi decode. Prints per-source body F1, pooled title F1 and boundary F1 (the scores of
+Viterbi decode. ``--stage1`` decodes stage 1's role distributions instead of stage 2's
+(what stage 2 adds). Prints per-source body F1, pooled title F1 and boundary F1 (the scores of
 ``seg_validation.py``), so decoding settings are chosen on validation, never on test.
 """
 
@@ -25,17 +26,28 @@ def main() -> None:
     from seg_validation import score
 
     from presscut.baselines.estimator_io import load
+    from presscut.baselines.segment_seq import _forward
     from presscut.baselines.segment_seq_features import featurise
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--split", default="splits/real/validation.parquet")
+    ap.add_argument("--split", default="splits/real/validation.parquet",
+                    help="split files (Parquet, comma-separated); never a test split")
     ap.add_argument("--model", default="models/seg-seq")
     ap.add_argument("--prior", default="0.5,0.75,1,1.25")
     ap.add_argument("--transition", default="0.25,0.5,0.75,1")
     ap.add_argument("--start", default="0.9")
+    ap.add_argument("--stage1", action="store_true",
+                    help="decode stage 1's distributions (the model's own net1) instead")
     args = ap.parse_args()
-    rows = pq.read_table(args.split, columns=["doc_id", "lines", "roles", "articles", "source",
-                                              "labelled_roles"]).to_pylist()
+    rows = []
+    for split in args.split.split(","):
+        have = set(pq.read_schema(split).names)
+        part = pq.read_table(split, columns=["doc_id", "lines", "roles", "articles",
+                                             *({"source", "labelled_roles"} & have)]).to_pylist()
+        for r in part:  # a gold or synthetic split: one group, every role labelled
+            r.setdefault("source", {"corpus": Path(split).parent.name})
+            r.setdefault("labelled_roles", None)
+        rows += part
     model = load(args.model)
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     step = max(1, int(model.batch_pages))
@@ -44,7 +56,10 @@ def main() -> None:
         for b in range(0, len(pages), step):
             chunk = pages[b:b + step]
             batch = featurise([p["lines"] for p in chunk], model.lexicon_)
-            cached.append((chunk, batch, *model._rows(batch)))
+            P, start = model._rows(batch)
+            if args.stage1:
+                P = _forward(model.net1_, batch.X)
+            cached.append((chunk, batch, P, start))
     grid = itertools.product(*(map(float, s.split(",")) for s in
                                (args.prior, args.transition, args.start)))
     for pw, tw, st in grid:

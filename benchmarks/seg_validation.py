@@ -70,6 +70,36 @@ def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
     return out
 
 
+def error_words(rows: list[dict], preds: list[dict]) -> None:
+    """Where the lost body F1 is: words on wrong lines, by error and by where they sit
+    (a predicted role the source does not label counts as boilerplate, as the harness does)."""
+    from collections import Counter
+
+    from presscut.harness import metrics as m
+    from presscut.schema import ROLES
+
+    prf: dict[str, list] = defaultdict(list)
+    lost: dict[str, Counter] = defaultdict(Counter)
+    for r, p in zip(rows, preds):
+        src = r["source"]["corpus"]
+        labelled = None if r["labelled_roles"] is None else {ROLES[x] for x in r["labelled_roles"]}
+        gold = [ROLES[x] for x in r["roles"]]
+        pred = [q if labelled is None or q in labelled or q == "blank" else "boilerplate"
+                for q in p["roles"]]
+        prf[src].append(m.body_prf(m.body_text(r["lines"], gold), m.body_text(r["lines"], pred)))
+        body = [i for i, g in enumerate(gold) if g == "body"]
+        lo, hi = (body[0], body[-1]) if body else (0, -1)
+        for i, (g, q) in enumerate(zip(gold, pred)):
+            if g != q and g != "blank":
+                where = "before" if i < lo else "after" if i > hi else "inside"
+                lost[src][f"{g}->{q} {where}"] += len(m.words(r["lines"][i]))
+    for src in sorted(prf):
+        n = len(prf[src])
+        p_, r_, f_ = (sum(x[k] for x in prf[src]) / n for k in range(3))
+        top = ", ".join(f"{k}: {v:,}" for k, v in lost[src].most_common(5))
+        print(f"{src:16s} P {p_:.3f} R {r_:.3f} F1 {f_:.3f} | words on wrong lines: {top}")
+
+
 def main() -> None:
     import pyarrow.parquet as pq
 
@@ -83,6 +113,9 @@ def main() -> None:
     ap.add_argument("--baselines", default="seg-seq", help="comma-separated registered names")
     ap.add_argument("--model", help="a saved model folder to score instead of --baselines")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong lines")
+    ap.add_argument("--error-words", action="store_true",
+                    help="per source: body precision/recall, and the words on wrong lines "
+                         "by (gold -> predicted role, before/inside/after the gold body)")
     ap.add_argument("--fit", help="fit a seg-seq variant with these parameters (JSON)")
     ap.add_argument("--synthetic", type=int, default=0,
                     help="with --fit: add this many synthetic train pages")
@@ -131,9 +164,12 @@ def main() -> None:
             title = "-" if s["title_f1"] is None else f"{s['title_f1']:.3f}"
             print(f"{name:22s} {src:16s} {s['pages']:5d} {s['body_f1']:8.3f} {title:>8s} "
                   f"{s['boundary_f1']:8.3f} {s['second_articles']:>9s} {s['false_splits']:11d}")
+    from presscut.harness import metrics as m
+
+    if args.error_words:
+        error_words(rows, models[0][1].predict(pages))
     if not args.errors:
         return
-    from presscut.harness import metrics as m
 
     name, model = models[0]
     scored = []
