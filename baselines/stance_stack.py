@@ -112,19 +112,28 @@ WEIGHT_GRID = tuple((a, d, 1.0, 1.0) for a in (1.0, 1.25, 1.5, 2.0)
                     for d in (1.0, 1.5, 2.0, 3.0, 4.0))
 
 
-def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
-                      grid: Sequence[Sequence[float]] = WEIGHT_GRID) -> dict:
-    """Set ``est.class_weight`` to the weights of ``grid`` with the best mean of FNC score
-    and macro-F1 of ``argmax(proba * w)`` against ``labels`` (ties: the first, the least
-    reweighting); returns the search as a record."""
+def weighted_objective(labels: Sequence[str], pred: Sequence[str],
+                       weights: Sequence[float] | None = None) -> float:
+    """Mean of FNC score and macro-F1 (each pair weighted by ``weights``, when given)."""
     from presscut.baselines.fnc1_bench import _finalize, stance_rows
 
+    rows = stance_rows(labels, pred)
+    w = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=float)
+    s = _finalize((rows * w[:, None]).sum(0), float(w.sum()))
+    return (s["fnc_score"] + s["macro_f1"]) / 2
+
+
+def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
+                      grid: Sequence[Sequence[float]] = WEIGHT_GRID,
+                      weights: Sequence[float] | None = None) -> dict:
+    """Set ``est.class_weight`` to the weights of ``grid`` with the best mean of FNC score
+    and macro-F1 of ``argmax(proba * w)`` against ``labels`` (pairs weighted by
+    ``weights``; ties: the first, the least reweighting); returns the search as a record."""
     labels = check_labels(labels, len(proba))
     scored = []
     for w in grid:
         pred = [STANCES[j] for j in np.argmax(proba * np.asarray(w), axis=1)]
-        s = _finalize(stance_rows(labels, pred).sum(0), float(len(labels)))
-        scored.append((tuple(w), (s["fnc_score"] + s["macro_f1"]) / 2))
+        scored.append((tuple(w), weighted_objective(labels, pred, weights)))
     best = max(scored, key=lambda g: g[1])[0]
     est.set_params(class_weight=list(best))
     return {"param": "class_weight", "objective": "mean of FNC score and macro-F1",
@@ -154,16 +163,30 @@ class StackStance(_PairClassifier):
         self.class_weight = class_weight
         self.seed = seed
 
-    def _mlp(self, n: int) -> MLPClassifier:
+    def _mlp(self, n: int, seed: int) -> MLPClassifier:
         return MLPClassifier(hidden_layer_sizes=(self.hidden,), alpha=self.mlp_alpha,
                              batch_size=min(500, n), max_iter=self.mlp_epochs,
-                             random_state=self.seed)
+                             random_state=seed)
 
-    def _fit_mlp(self, X, y) -> MLPClassifier:
+    def _fit_mlp(self, X, y, seed: int) -> MLPClassifier:
         with warnings.catch_warnings():
             # a fixed number of epochs is the regulariser here, not convergence
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return self._mlp(X.shape[0]).fit(X, y)
+            return self._mlp(X.shape[0], seed).fit(X, y)
+
+    # hooks for variants (presscut.baselines.stance_topics): the MLP seeds averaged, state
+    # fitted on the training texts, and the boosting stage's hand features
+    def _seeds(self) -> list[int]:
+        return [self.seed]
+
+    def _fit_extra(self, heads: list[str], bodies: list[str]) -> None:
+        pass
+
+    def _dense(self, heads: list[str], bodies: list[str]) -> np.ndarray:
+        return dense_features(heads, bodies)
+
+    def _mlp_proba(self, models, X) -> np.ndarray:
+        return np.mean([self._proba(m, X) for m in models], axis=0)
 
     def fit(self, pairs, y=None, groups: Sequence | None = None):
         pairs = check_pairs(pairs)
@@ -180,11 +203,13 @@ class StackStance(_PairClassifier):
         n_folds = min(self.folds, len(set(groups.tolist())))
         if n_folds < 2:
             raise PresscutError("stance: out-of-fold probabilities need at least two groups")
+        seeds = self._seeds()
+        self._fit_extra(heads, bodies)
         for train, held in GroupKFold(n_splits=n_folds).split(X, labels, groups):
-            model = self._fit_mlp(X[train], labels[train])
-            oof[held] = self._proba(model, X[held])
-        self.mlp_ = self._fit_mlp(X, labels)
-        Z = np.hstack([oof, dense_features(heads, bodies)])
+            oof[held] = self._mlp_proba(
+                [self._fit_mlp(X[train], labels[train], s) for s in seeds], X[held])
+        self.mlps_ = [self._fit_mlp(X, labels, s) for s in seeds]
+        Z = np.hstack([oof, self._dense(heads, bodies)])
         self.gbdt_ = HistGradientBoostingClassifier(
             max_iter=self.gbdt_iter, learning_rate=self.learning_rate, random_state=self.seed,
             early_stopping=False).fit(Z, labels)
@@ -206,13 +231,13 @@ class StackStance(_PairClassifier):
             raise PresscutError("stance: the model is not fitted; call fit() or load a saved one")
         heads = [text_of(p, "headline") for p in pairs]
         bodies = [text_of(p, "body") for p in pairs]
-        Z = np.hstack([self._proba(self.mlp_, self.bow_.transform(heads, bodies)),
-                       dense_features(heads, bodies)])
+        Z = np.hstack([self._mlp_proba(self.mlps_, self.bow_.transform(heads, bodies)),
+                       self._dense(heads, bodies)])
         return self._proba(self.gbdt_, Z)
 
-    def tune(self, pairs, labels) -> dict:
+    def tune(self, pairs, labels, weights: Sequence[float] | None = None) -> dict:
         """Choose ``class_weight`` on held-out pairs (see :func:`tune_class_weight`)."""
-        return tune_class_weight(self, self.predict_proba(pairs), labels)
+        return tune_class_weight(self, self.predict_proba(pairs), labels, weights=weights)
 
     def predict_labels(self, pairs, proba: np.ndarray | None = None) -> list[str]:
         pairs = check_pairs(pairs)

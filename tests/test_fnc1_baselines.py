@@ -218,3 +218,146 @@ def test_publish_only_needs_committed_results(tmp_path):
     (tmp_path / "results.json").write_text("{oops")
     with pytest.raises(PresscutError, match="not valid JSON"):
         fnc1_bench.read_results(tmp_path)
+
+
+# ------------------------------------------------------------------ story-disjoint hold-out
+def test_story_holdout_keeps_headlines_and_stories_on_one_side():
+    # stories A (bodies a1, a2; claim hA), B (b1; claim hB), C (c1; claim hC), and hZ, a
+    # headline related to nothing; unrelated pairs cross every story
+    rows = [("hA", "A", "agree"), ("hA", "A", "discuss"), ("hB", "B", "disagree"),
+            ("hC", "C", "discuss"), ("hA", "B", "unrelated"), ("hA", "C", "unrelated"),
+            ("hB", "A", "unrelated"), ("hB", "C", "unrelated"), ("hC", "A", "unrelated"),
+            ("hC", "B", "unrelated"), ("hZ", "A", "unrelated"), ("hZ", "B", "unrelated"),
+            ("hZ", "C", "unrelated")]
+    heads, groups, labels = ([r[k] for r in rows] for k in range(3))
+    for seed in ("s1", "s2", "s3", "s4"):
+        ho = fnc1_bench.story_holdout(labels, heads, groups, share=0.5, seed=seed)
+        assert ho.fit and ho.held
+        story_of = {"hA": "A", "hB": "B", "hC": "C", "hZ": "hZ"}
+        sides = [{story_of[heads[i]] for i in part} | {groups[i] for i in part}
+                 for part in (ho.fit, ho.held)]
+        assert not sides[0] & sides[1]  # no story, and so no headline, on both sides
+        cross = [i for i in range(len(rows)) if i not in ho.fit and i not in ho.held]
+        assert len(cross) == ho.dropped == len(rows) - len(ho.fit) - len(ho.held)
+        for i in cross:  # a dropped pair straddles the cut
+            assert (story_of[heads[i]] in sides[1]) != (groups[i] in sides[1])
+        # the weights give the held pairs the file's unrelated share, 9 of 13
+        w = dict(zip(ho.held, ho.weights))
+        unrel = sum(v for i, v in w.items() if labels[i] == "unrelated")
+        if unrel and unrel < sum(w.values()):
+            assert unrel / sum(w.values()) == pytest.approx(9 / 13)
+        assert all(v == 1.0 for i, v in w.items() if labels[i] != "unrelated")
+
+
+def test_weighted_stance_scores_equal_repeated_pairs():
+    rng = random.Random(5)
+    gold = [rng.choice(STANCES) for _ in range(80)]
+    pred = [g if rng.random() < 0.5 else rng.choice(STANCES) for g in gold]
+    weights = [rng.choice([1, 2, 3]) for _ in gold]
+    got = fnc1_bench.score_stance(gold, pred, weights=weights, n_resamples=0)["scores"]
+    rep_gold = [g for g, w in zip(gold, weights) for _ in range(w)]
+    rep_pred = [p for p, w in zip(pred, weights) for _ in range(w)]
+    assert got["fnc_score"] == pytest.approx(metrics.fnc_score(rep_gold, rep_pred))
+    assert got["macro_f1"] == pytest.approx(f1_score(rep_gold, rep_pred, average="macro"))
+    assert got["accuracy"] == pytest.approx(np.mean([g == p for g, p in zip(rep_gold, rep_pred)]))
+    with pytest.raises(Exception, match="3 weights for 80 pairs"):
+        fnc1_bench.score_stance(gold, pred, weights=[1, 1, 1])
+
+
+def test_blend_model_tunes_its_blend_and_refits(small):
+    from presscut.baselines.stance_blend import BLEND_GRID, BlendStance
+
+    pairs, labels, groups, cut = small
+    model = BlendStance(vocabulary=300, hidden=16, mlp_epochs=30, folds=3, gbdt_iter=40,
+                        mlp_seeds=2)
+    model.fit(pairs[:cut], labels[:cut], groups=groups[:cut])
+    assert [m.random_state for m in model.mlps_] == [0, 1]
+    gbdt, mlp = model._parts(pairs[cut:])
+    assert np.allclose(model.set_params(blend=1.0).predict_proba(pairs[cut:]), gbdt)
+    half = model.set_params(blend=0.5).predict_proba(pairs[cut:])
+    assert np.allclose(half, (gbdt + mlp) / 2) and np.allclose(half.sum(1), 1)
+    rec = model.tune(pairs[cut:], labels[cut:])
+    assert len(rec["grid"]) == len(BLEND_GRID) * 20
+    best = max(v for _, _, v in rec["grid"])
+    assert [model.blend, model.class_weight] == next([b, w] for b, w, v in rec["grid"]
+                                                     if v == best)
+    pred = model.predict_labels(pairs[cut:])
+    floor = AlwaysUnrelated().fit(pairs[:cut]).predict_labels(pairs[cut:])
+    assert metrics.fnc_score(labels[cut:], pred) > metrics.fnc_score(labels[cut:], floor)
+
+
+def test_blend_fits_each_folds_vocabulary_on_that_fold(small, monkeypatch):
+    """Out of fold includes the bag-of-words: no fold's vocabulary holds a word that only
+    its left-out stories use."""
+    from presscut.baselines import stance_blend
+
+    pairs, labels, groups, cut = small
+    marked = [dict(p, body=p["body"] + f" zzmark{g}") for p, g in zip(pairs, groups)]
+    fitted = []
+    real = stance_blend._BowBlock.fit
+
+    def spy(self, heads, bodies):
+        fitted.append(set(" ".join(bodies).split()))
+        return real(self, heads, bodies)
+
+    monkeypatch.setattr(stance_blend._BowBlock, "fit", spy)
+    stance_blend.BlendStance(vocabulary=5000, hidden=8, mlp_epochs=5, folds=3, gbdt_iter=5,
+                             mlp_seeds=1).fit(marked, labels, groups=groups)
+    assert len(fitted) == 4  # three folds, then all of it
+    every = {f"zzmark{g}" for g in groups}
+    assert every <= fitted[-1]
+    unseen = [every - vocab for vocab in fitted[:-1]]
+    # each story is left out (its mark unseen) by exactly one fold
+    assert all(unseen) and set().union(*unseen) == every
+    assert sum(len(u) for u in unseen) == len(every)
+
+
+def test_runner_fits_a_story_tuned_baseline_on_the_story_split(tmp_path):
+    from presscut.baselines import registry
+    from presscut.baselines.stance_blend import BlendStance
+    from presscut.builder.fnc1 import import_fnc1
+    from presscut.errors import PresscutError
+
+    for prefix, seed, n in (("train", 31, 6), ("competition_test", 32, 3)):
+        stances, bodies = synthetic_fnc1(seed=seed, n_bodies_per_topic=n)
+        _write_csv(tmp_path / f"{prefix}_stances.csv", stances, ["Headline", "Body ID", "Stance"])
+        _write_csv(tmp_path / f"{prefix}_bodies.csv", bodies, ["Body ID", "articleBody"])
+    import_fnc1(tmp_path, tmp_path / "cfg")
+    key = ("stance", "test-fnc1-story")
+    try:
+        registry._SPECS[key] = registry.BaselineSpec(
+            "stance", "test-fnc1-story", BlendStance, order=99,
+            params={"vocabulary": 300, "hidden": 8, "mlp_epochs": 20, "gbdt_iter": 20,
+                    "mlp_seeds": 1},
+            benchmarks={"fnc1": {"about": "x", "groups": "story", "tune_on": "story"}})
+        res = fnc1_bench.run_benchmark(tmp_path / "cfg", tmp_path / "out",
+                                       stance=["test-fnc1-story"], story=[], n_resamples=10,
+                                       log=lambda *_: None)
+        rec = res["stance"]["test-fnc1-story"]
+        held = rec["validation"]["holdout"]
+        data = fnc1_bench.Fnc1Data.load(tmp_path / "cfg")
+        n_file = len(data.pairs["train"]) + len(data.pairs["validation"])
+        assert held["fit_pairs"] + held["held_pairs"] + held["dropped_pairs"] == n_file
+        assert rec["validation"]["n_pairs"] == held["held_pairs"] > 0
+        assert rec["trained_on"] == ["train", "validation"]
+        assert set(rec["tuning"]["best"]) == {"blend", "class_weight"}
+        assert rec["params"]["blend"] == rec["tuning"]["best"]["blend"]
+        md = fnc1_bench.render_markdown(res)
+        assert "| story-disjoint |" in md and "Story-disjoint hold-out" in md
+        registry._SPECS[key] = registry.BaselineSpec(
+            "stance", "test-fnc1-story", BlendStance, benchmarks={"fnc1": {"tune_on": "test"}})
+        with pytest.raises(PresscutError, match="tune_on must be"):
+            fnc1_bench.stance_baselines()
+    finally:
+        registry._SPECS.pop(key, None)
+
+
+def test_off_board_scorings_keep_every_look_at_the_test(tmp_path):
+    log = tmp_path / "log.jsonl"
+    fnc1_bench.log_test_scoring(log, "kept", {}, "fp", {"fnc_score": 0.8, "macro_f1": 0.6})
+    fnc1_bench.log_test_scoring(log, "gone", {}, "fp", {"fnc_score": 0.5, "macro_f1": 0.4})
+    fnc1_bench.log_test_scoring(log, "gone", {"a": 1}, "fp", {"fnc_score": 0.6, "macro_f1": 0.45})
+    fnc1_bench.log_test_scoring(log, "elsewhere", {}, "other", {"fnc_score": 0.1, "macro_f1": 0})
+    lines = fnc1_bench.off_board_scorings(log, "fp", ["kept"])
+    assert len(lines) == 1 and "`gone`: scored 2 time(s)" in lines[0]
+    assert "FNC 60.00 %, macro-F1 0.450" in lines[0]
