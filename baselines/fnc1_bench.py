@@ -518,7 +518,8 @@ def _holdout(rec: dict) -> str:
 
 def _training(rec: dict) -> str:
     load = rec.get("load_average")
-    return f"{rec['fit_seconds']:.0f}" + (f" ({load[0]:.1f})" if load else "")
+    refit = f"; refit alone {rec['refit_seconds']:.0f}" if "refit_seconds" in rec else ""
+    return f"{rec['fit_seconds']:.0f}" + (f" ({load[0]:.1f}{refit})" if load else "")
 
 
 def render_markdown(results: dict, scorings: dict[str, int] | None = None,
@@ -559,8 +560,9 @@ def render_markdown(results: dict, scorings: dict[str, int] | None = None,
             f"{scorings.get(name, rec['test_scorings'])} |")
     lines += ["", "Training seconds are wall time of fitting and tuning (and refitting, for a "
               "model trained on train + validation) on a 2-core machine shared with other "
-              "jobs, with its 1-minute load average when training ended; validation scores "
-              "are those of the model fitted on train only.",
+              "jobs, with its 1-minute load average when training ended (and the refit's own "
+              "seconds, where recorded); validation scores are those of the model fitted "
+              "before any refit (on train, or on the story split's fitting pairs).",
               "", "Test scorings count every scoring of a baseline's name on this test, "
               "earlier versions included; each one, with its parameters and scores, is in "
               "`results/fnc1/test_log.jsonl`.",
