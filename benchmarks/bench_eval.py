@@ -7,6 +7,7 @@ with ``presscut.harness.evaluate.evaluate`` so its peak RSS is the scorer's alon
     python benchmarks/bench_eval.py                 # 10k and 100k pages
     python benchmarks/bench_eval.py --sizes 1000 --resamples 200 --workers 1
     python benchmarks/bench_eval.py --sizes 100000 --workers 1 --breakdown none memory file
+    python benchmarks/bench_eval.py --sizes 100000 1000000 --workers 1 --distinct 100000
 
 Peak RSS is the scoring process's own (``ru_maxrss``); pool workers are not included.
 """
@@ -52,7 +53,10 @@ def _page(rng: random.Random, i: int) -> tuple[dict, dict]:
     return row, pred
 
 
-def generate(root: Path, n: int, seed: int = 0) -> None:
+def generate(root: Path, n: int, seed: int = 0, distinct: int | None = None) -> None:
+    """``n`` pages; with ``distinct``, pages past the first ``distinct`` repeat them in
+    order under new ids (generating is slower than scoring; the scorer keeps nothing per
+    text, so a repeated page costs what a new one does)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     from tinydata import complete
@@ -63,18 +67,34 @@ def generate(root: Path, n: int, seed: int = 0) -> None:
     out = root / "splits" / "segmentation"
     out.mkdir(parents=True, exist_ok=True)
     schema = SEGMENTATION_FEATURES.arrow_schema
+    first = min(n, distinct or n)
+    made: list[tuple[pa.Table, list[dict]]] = []  # the distinct pages, by batch
     with pq.ParquetWriter(out / "test.parquet", schema) as writer, \
             (root / "preds.jsonl").open("w", encoding="utf-8") as preds:
-        batch = []
-        for i in range(n):
+        batch, batch_preds = [], []
+        for i in range(first):
             row, pred = _page(rng, i)
             batch.append(complete("segmentation", row))
-            preds.write(json.dumps(pred) + "\n")
-            if len(batch) == 2000:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                batch = []
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            batch_preds.append(pred)
+            if len(batch) == 2000 or i == first - 1:
+                table = pa.Table.from_pylist(batch, schema=schema)
+                writer.write_table(table)
+                preds.writelines(json.dumps(p) + "\n" for p in batch_preds)
+                if distinct:
+                    made.append((table, batch_preds))
+                batch, batch_preds = [], []
+        done = first
+        while done < n:
+            for table, batch_preds in made:
+                k = min(table.num_rows, n - done)
+                if k <= 0:
+                    break
+                ids = [f"bench-{done + j}" for j in range(k)]
+                writer.write_table(table.slice(0, k).set_column(
+                    0, "doc_id", pa.array(ids, pa.string())))
+                preds.writelines(json.dumps({**p, "doc_id": d}) + "\n"
+                                 for p, d in zip(batch_preds, ids))
+                done += k
 
 
 def score(root: Path, resamples: int, workers: int, breakdown: str = "none") -> dict:
@@ -104,7 +124,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--resamples", type=int, default=1000)
-    ap.add_argument("--_generate", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--distinct", type=int, default=None,
+                    help="generate this many distinct pages and repeat them (see generate)")
+    ap.add_argument("--_generate", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--breakdown", nargs="+", default=["none"],
                     choices=["none", "memory", "file"],
@@ -112,7 +134,8 @@ def main() -> None:
     ap.add_argument("--_score", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args._generate:
-        generate(Path(args._generate[0]), int(args._generate[1]))
+        generate(Path(args._generate[0]), int(args._generate[1]),
+                 distinct=int(args._generate[2]) or None)
         print("ok")
         return
     if args._score:
@@ -129,12 +152,13 @@ def main() -> None:
         table.add_column(col, justify="right")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            _child(["--_generate", tmp, str(n)])
+            _child(["--_generate", tmp, str(n), str(args.distinct or 0)])
             pq_mb = (Path(tmp) / "splits/segmentation/test.parquet").stat().st_size / 1e6
             js_mb = (Path(tmp) / "preds.jsonl").stat().st_size / 1e6
             for w in args.workers:
                 for mode in args.breakdown:
                     r = json.loads(_child(["--_score", tmp, str(args.resamples), str(w), mode]))
+                    print(json.dumps({**r, "workers": w, "breakdown": mode}), flush=True)
                     table.add_row(f"{r['n']:,}", str(w), mode, f"{pq_mb:.1f}", f"{js_mb:.1f}",
                                   f"{r['seconds']:.1f}", f"{r['n'] / r['seconds']:,.0f}",
                                   f"{r['peak_rss_mb']:.0f}")
