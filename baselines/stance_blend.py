@@ -42,6 +42,7 @@ from presscut.baselines.stance_stack import (
     StackStance,
     _BowBlock,
     dense_features,
+    training_input,
     weighted_objective,
 )
 from presscut.errors import PresscutError
@@ -91,15 +92,9 @@ class BlendStance(StackStance):
         return self._mlp_proba(mlps, bow.transform(heads, bodies))
 
     def fit(self, pairs, y=None, groups: Sequence | None = None):
-        pairs = check_pairs(pairs)
-        labels = np.array(check_labels(y if y is not None else [p.get("stance") for p in pairs],
-                                       len(pairs)))
-        if len(set(labels)) < 2:
-            raise PresscutError("stance: training needs at least two stances")
         if not 0.0 <= self.blend <= 1.0:
             raise PresscutError(f"stance: blend must be in [0, 1], got {self.blend}")
-        heads = [text_of(p, "headline") for p in pairs]
-        bodies = [text_of(p, "body") for p in pairs]
+        pairs, labels, heads, bodies = training_input(pairs, y)
         groups = np.asarray(groups if groups is not None else bodies)
         n_folds = min(self.folds, len(set(groups.tolist())))
         if n_folds < 2:

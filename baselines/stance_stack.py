@@ -146,6 +146,19 @@ def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
           benchmarks={"fnc1": {
     "about": "bag-of-words MLP (out of fold by story) + official and cue features into "
              "histogram GBDT; class weights tuned on validation", "groups": "story"}})
+
+def training_input(pairs, y=None) -> tuple[list[dict], np.ndarray, list[str], list[str]]:
+    """Checked training pairs, their stance labels (``y`` or the pairs' own), headlines and
+    bodies."""
+    pairs = check_pairs(pairs)
+    labels = np.array(check_labels(y if y is not None else [p.get("stance") for p in pairs],
+                                   len(pairs)))
+    if len(set(labels)) < 2:
+        raise PresscutError("stance: training needs at least two stances")
+    return (pairs, labels, [text_of(p, "headline") for p in pairs],
+            [text_of(p, "body") for p in pairs])
+
+
 class StackStance(_PairClassifier):
     """Bag-of-words MLP probabilities + hand features into gradient boosting (see module)."""
 
@@ -189,13 +202,7 @@ class StackStance(_PairClassifier):
         return np.mean([self._proba(m, X) for m in models], axis=0)
 
     def fit(self, pairs, y=None, groups: Sequence | None = None):
-        pairs = check_pairs(pairs)
-        labels = np.array(check_labels(y if y is not None else [p.get("stance") for p in pairs],
-                                       len(pairs)))
-        if len(set(labels)) < 2:
-            raise PresscutError("stance: training needs at least two stances")
-        heads = [text_of(p, "headline") for p in pairs]
-        bodies = [text_of(p, "body") for p in pairs]
+        pairs, labels, heads, bodies = training_input(pairs, y)
         self.bow_ = _BowBlock(self.vocabulary, self.seed).fit(heads, bodies)
         X = self.bow_.transform(heads, bodies)
         groups = np.asarray(groups if groups is not None else bodies)

@@ -19,11 +19,10 @@ def main() -> None:
     import sys
     from pathlib import Path
 
-    import pyarrow.parquet as pq
     from threadpoolctl import threadpool_limits
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from seg_validation import score
+    from seg_validation import read_rows, score
 
     from presscut.baselines.estimator_io import load
     from presscut.baselines.segment_seq import _forward
@@ -39,15 +38,7 @@ def main() -> None:
     ap.add_argument("--stage1", action="store_true",
                     help="decode stage 1's distributions (the model's own net1) instead")
     args = ap.parse_args()
-    rows = []
-    for split in args.split.split(","):
-        have = set(pq.read_schema(split).names)
-        part = pq.read_table(split, columns=["doc_id", "lines", "roles", "articles",
-                                             *({"source", "labelled_roles"} & have)]).to_pylist()
-        for r in part:  # a gold or synthetic split: one group, every role labelled
-            r.setdefault("source", {"corpus": Path(split).parent.name})
-            r.setdefault("labelled_roles", None)
-        rows += part
+    rows = read_rows(args.split)
     model = load(args.model)
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     step = max(1, int(model.batch_pages))

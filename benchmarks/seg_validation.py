@@ -25,6 +25,24 @@ import argparse
 from collections import defaultdict
 
 
+def read_rows(splits: str) -> list[dict]:
+    """The rows of comma-separated split files, each with a ``source`` and its labelled roles."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    rows = []
+    for split in splits.split(","):
+        have = set(pq.read_schema(split).names)
+        part = pq.read_table(split, columns=["doc_id", "lines", "roles", "articles",
+                                             *({"source", "labelled_roles"} & have)]).to_pylist()
+        for r in part:  # a gold or synthetic split: one group, every role labelled
+            r.setdefault("source", {"corpus": Path(split).parent.name})
+            r.setdefault("labelled_roles", None)
+        rows += part
+    return rows
+
+
 def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
     """Per source (and "pooled"): pages, body F1, title F1 (or None), boundary F1 ±1."""
     from presscut.harness import metrics as m
@@ -101,7 +119,6 @@ def error_words(rows: list[dict], preds: list[dict]) -> None:
 
 
 def main() -> None:
-    import pyarrow.parquet as pq
 
     from presscut.baselines import registry
     from presscut.schema import ROLES
@@ -120,17 +137,7 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=0,
                     help="with --fit: add this many synthetic train pages")
     args = ap.parse_args()
-    from pathlib import Path
-
-    rows = []
-    for split in args.split.split(","):
-        have = set(pq.read_schema(split).names)
-        part = pq.read_table(split, columns=["doc_id", "lines", "roles", "articles",
-                                             *({"source", "labelled_roles"} & have)]).to_pylist()
-        for r in part:  # a gold or synthetic split: one group, every role labelled
-            r.setdefault("source", {"corpus": Path(split).parent.name})
-            r.setdefault("labelled_roles", None)
-        rows += part
+    rows = read_rows(args.split)
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     if args.fit is not None:
         import json

@@ -196,15 +196,16 @@ def _bucket_pairs(t: pa.Table, max_bucket: int) -> pa.Table:
     return _pairs(np.concatenate(out_i), np.concatenate(out_j))
 
 
-def _unique_pairs(t: pa.Table) -> pa.Table:
-    i, j = _np(t, "i"), _np(t, "j")
-    if not len(i):
-        return _pairs(i, j)
-    order = np.lexsort((j, i))
-    i, j = i[order], j[order]
-    keep = np.ones(len(i), dtype=bool)
-    keep[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
-    return _pairs(i[keep], j[keep])
+def _unique_rows(t: pa.Table, a: str = "i", b: str = "j") -> pa.Table:
+    """The distinct (a, b) rows of a partition, sorted."""
+    x, y = _np(t, a), _np(t, b)
+    if len(x):
+        order = np.lexsort((y, x))
+        x, y = x[order], y[order]
+        keep = np.ones(len(x), dtype=bool)
+        keep[1:] = (x[1:] != x[:-1]) | (y[1:] != y[:-1])
+        x, y = x[keep], y[keep]
+    return pa.table({a: pa.array(x, pa.int64()), b: pa.array(y, pa.int64())})
 
 
 # ---------------------------------------------------------------- verification
@@ -269,17 +270,6 @@ def _orient_down(batch: pa.Table) -> pa.Table:
     return _edges(np.maximum(u, v), np.minimum(u, v))
 
 
-def _unique_edges(t: pa.Table) -> pa.Table:
-    u, v = _np(t, "u"), _np(t, "v")
-    if not len(u):
-        return _edges(u, v)
-    order = np.lexsort((v, u))
-    u, v = u[order], v[order]
-    keep = np.ones(len(u), dtype=bool)
-    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    return _edges(u[keep], v[keep])
-
-
 def _group_min(u: np.ndarray, v: np.ndarray):
     """Edges sorted by u, and for each edge the minimum of v over its u's edges."""
     order = np.argsort(u, kind="stable")
@@ -326,7 +316,7 @@ def star_components(edges, parts: int, max_rounds: int = 64):
     an edge except the minimum itself (alternating large-star and small-star rounds)."""
     def dedupe(ds):
         return _partitioned(ds.map_batches(_orient_down, batch_format="pyarrow"), ("u", "v"),
-                            parts, _unique_edges)
+                            parts, _unique_rows, a="u", b="v")
 
     edges = dedupe(edges).materialize()
     state = _edge_state(edges)
@@ -435,7 +425,7 @@ def dedup_corpus(source: Path, out: Path, params: DedupParams | None = None, *,
                                 batch_format="pyarrow")
         cand = _partitioned(long, ("band", "h"), parts, _bucket_pairs,
                             max_bucket=params.max_bucket)
-        cand = _partitioned(cand, ("i", "j"), parts, _unique_pairs).materialize()
+        cand = _partitioned(cand, ("i", "j"), parts, _unique_rows).materialize()
         report.candidates = cand.count()
         t2 = time.perf_counter()
         side = sigs.map_batches(_sig_rows, fn_kwargs={"num_perm": npm}, batch_format="pyarrow")
