@@ -137,15 +137,21 @@ def test_test_scorings_are_counted_per_model_version(tmp_path):
     assert fnc1_bench.test_scorings_by_name(tmp_path / "absent.jsonl", "fp") == {}
 
 
-def test_benchmark_runs_on_an_imported_fixture(tmp_path):
-    """CSV files → ``presscut import fnc1`` → every stance and story baseline, scored."""
+def _import_fixture(tmp_path, seed: int) -> None:
+    """Synthetic FNC-1 CSVs (train from ``seed``, test from ``seed + 1``) imported to cfg/."""
     from presscut.builder.fnc1 import import_fnc1
 
-    for prefix, seed, n in (("train", 21, 6), ("competition_test", 22, 3)):
-        stances, bodies = synthetic_fnc1(seed=seed, n_bodies_per_topic=n)
+    for prefix, sd, n in (("train", seed, 6), ("competition_test", seed + 1, 3)):
+        stances, bodies = synthetic_fnc1(seed=sd, n_bodies_per_topic=n)
         _write_csv(tmp_path / f"{prefix}_stances.csv", stances, ["Headline", "Body ID", "Stance"])
         _write_csv(tmp_path / f"{prefix}_bodies.csv", bodies, ["Body ID", "articleBody"])
     import_fnc1(tmp_path, tmp_path / "cfg")
+
+
+def test_benchmark_runs_on_an_imported_fixture(tmp_path):
+    """CSV files → ``presscut import fnc1`` → every stance and story baseline, scored."""
+
+    _import_fixture(tmp_path, 21)
     res = fnc1_bench.run_benchmark(
         tmp_path / "cfg", tmp_path / "out", stance=["always-unrelated", "fnc1-official-gbdt"],
         story=["tfidf-agglomerative"], n_resamples=20, log=lambda *_: None)
@@ -315,14 +321,9 @@ def test_blend_fits_each_folds_vocabulary_on_that_fold(small, monkeypatch):
 def test_runner_fits_a_story_tuned_baseline_on_the_story_split(tmp_path):
     from presscut.baselines import registry
     from presscut.baselines.stance_blend import BlendStance
-    from presscut.builder.fnc1 import import_fnc1
     from presscut.errors import PresscutError
 
-    for prefix, seed, n in (("train", 31, 6), ("competition_test", 32, 3)):
-        stances, bodies = synthetic_fnc1(seed=seed, n_bodies_per_topic=n)
-        _write_csv(tmp_path / f"{prefix}_stances.csv", stances, ["Headline", "Body ID", "Stance"])
-        _write_csv(tmp_path / f"{prefix}_bodies.csv", bodies, ["Body ID", "articleBody"])
-    import_fnc1(tmp_path, tmp_path / "cfg")
+    _import_fixture(tmp_path, 31)
     key = ("stance", "test-fnc1-story")
     try:
         registry._SPECS[key] = registry.BaselineSpec(
