@@ -140,13 +140,6 @@ def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
             "best": list(best), "grid": [[list(w), v] for w, v in scored]}
 
 
-@baseline("stance", "fnc1-stack", order=50, trains=True,
-          caveat="built for FNC-1's 40k training pairs: fitted on 30 gold pairs its boosting "
-                 "stage has too few rows per leaf and predicts the majority class",
-          benchmarks={"fnc1": {
-    "about": "bag-of-words MLP (out of fold by story) + official and cue features into "
-             "histogram GBDT; class weights tuned on validation", "groups": "story"}})
-
 def training_input(pairs, y=None) -> tuple[list[dict], np.ndarray, list[str], list[str]]:
     """Checked training pairs, their stance labels (``y`` or the pairs' own), headlines and
     bodies."""
@@ -158,6 +151,13 @@ def training_input(pairs, y=None) -> tuple[list[dict], np.ndarray, list[str], li
     return (pairs, labels, [text_of(p, "headline") for p in pairs],
             [text_of(p, "body") for p in pairs])
 
+
+@baseline("stance", "fnc1-stack", order=50, trains=True,
+          caveat="built for FNC-1's 40k training pairs: fitted on 30 gold pairs its boosting "
+                 "stage has too few rows per leaf and predicts the majority class",
+          benchmarks={"fnc1": {
+    "about": "bag-of-words MLP (out of fold by story) + official and cue features into "
+             "histogram GBDT; class weights tuned on validation", "groups": "story"}})
 
 class StackStance(_PairClassifier):
     """Bag-of-words MLP probabilities + hand features into gradient boosting (see module)."""
