@@ -73,6 +73,7 @@ def score_stance(gold: Sequence[str], pred: Sequence[str], *, n_resamples: int =
     ``weights`` (one per pair) weight every statistic but the counts and the confusion
     table, which stay counts of pairs (see :func:`story_holdout`)."""
     rows = stance_rows(gold, pred)
+    counts = rows.sum(0)
     n = float(len(gold))
     if weights is not None:
         w = np.asarray(weights, dtype=float)
@@ -80,7 +81,6 @@ def score_stance(gold: Sequence[str], pred: Sequence[str], *, n_resamples: int =
             raise PresscutError(f"stance: {w.size} weights for {len(gold)} pairs")
         rows, n = rows * w[:, None], float(w.sum())
     sums = rows.sum(0)
-    counts = stance_rows(gold, pred).sum(0) if weights is not None else sums
     k = len(STANCES)
     confusion = {g: {p: 0 for p in STANCES} for g in STANCES}
     for g, p in zip(gold, pred):
@@ -371,13 +371,12 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
         est = spec.make()
         both = ("train", "validation")
         if spec.tune_on == "story":
-            ho = story_holdout([y for s in both for y in data.labels[s]],
-                               [p["headline"] for s in both for p in data.pairs[s]],
+            pooled = [p for s in both for p in data.pairs[s]]
+            pooled_labels = [y for s in both for y in data.labels[s]]
+            ho = story_holdout(pooled_labels, [p["headline"] for p in pooled],
                                [g for s in both for g in data.groups[s]])
-            held_pairs = [p for s in both for p in data.pairs[s]]
-            held_pairs = [held_pairs[i] for i in ho.held]
-            held_labels = [y for s in both for y in data.labels[s]]
-            held_labels = [held_labels[i] for i in ho.held]
+            held_pairs = [pooled[i] for i in ho.held]
+            held_labels = [pooled_labels[i] for i in ho.held]
             tune_kw = {"weights": ho.weights}
             log(f"stance {spec.name}: fitting on {len(ho.fit)} pairs of the story-disjoint "
                 f"split (held out: {len(ho.held)} pairs of {ho.held_stories} stories)")

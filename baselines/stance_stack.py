@@ -158,7 +158,6 @@ def training_input(pairs, y=None) -> tuple[list[dict], np.ndarray, list[str], li
           benchmarks={"fnc1": {
     "about": "bag-of-words MLP (out of fold by story) + official and cue features into "
              "histogram GBDT; class weights tuned on validation", "groups": "story"}})
-
 class StackStance(_PairClassifier):
     """Bag-of-words MLP probabilities + hand features into gradient boosting (see module)."""
 
@@ -187,16 +186,9 @@ class StackStance(_PairClassifier):
             warnings.simplefilter("ignore", ConvergenceWarning)
             return self._mlp(X.shape[0], seed).fit(X, y)
 
-    # hooks for variants (presscut.baselines.stance_topics): the MLP seeds averaged, state
-    # fitted on the training texts, and the boosting stage's hand features
+    # a variant averages several MLP seeds (presscut.baselines.stance_blend)
     def _seeds(self) -> list[int]:
         return [self.seed]
-
-    def _fit_extra(self, heads: list[str], bodies: list[str]) -> None:
-        pass
-
-    def _dense(self, heads: list[str], bodies: list[str]) -> np.ndarray:
-        return dense_features(heads, bodies)
 
     def _mlp_proba(self, models, X) -> np.ndarray:
         return np.mean([self._proba(m, X) for m in models], axis=0)
@@ -211,12 +203,11 @@ class StackStance(_PairClassifier):
         if n_folds < 2:
             raise PresscutError("stance: out-of-fold probabilities need at least two groups")
         seeds = self._seeds()
-        self._fit_extra(heads, bodies)
         for train, held in GroupKFold(n_splits=n_folds).split(X, labels, groups):
             oof[held] = self._mlp_proba(
                 [self._fit_mlp(X[train], labels[train], s) for s in seeds], X[held])
         self.mlps_ = [self._fit_mlp(X, labels, s) for s in seeds]
-        Z = np.hstack([oof, self._dense(heads, bodies)])
+        Z = np.hstack([oof, dense_features(heads, bodies)])
         self.gbdt_ = HistGradientBoostingClassifier(
             max_iter=self.gbdt_iter, learning_rate=self.learning_rate, random_state=self.seed,
             early_stopping=False).fit(Z, labels)
@@ -239,7 +230,7 @@ class StackStance(_PairClassifier):
         heads = [text_of(p, "headline") for p in pairs]
         bodies = [text_of(p, "body") for p in pairs]
         Z = np.hstack([self._mlp_proba(self.mlps_, self.bow_.transform(heads, bodies)),
-                       self._dense(heads, bodies)])
+                       dense_features(heads, bodies)])
         return self._proba(self.gbdt_, Z)
 
     def tune(self, pairs, labels, weights: Sequence[float] | None = None) -> dict:

@@ -158,10 +158,17 @@ def _signatures(batch: pa.Table, params: DedupParams, bands: tuple[int, int]) ->
     return out.add_column(0, "idx", batch.column("idx"))
 
 
+def _not_repeat(batch: pa.Table, skip):
+    """Mask of rows whose ordinal is not a repeated id's (``skip``)."""
+    return pc.invert(pc.is_in(batch.column("idx"), value_set=pa.array(skip, pa.int64())))
+
+
+def _with_words(batch: pa.Table, skip):
+    return pc.and_(batch.column("has_words"), _not_repeat(batch, skip))
+
+
 def _explode_bands(batch: pa.Table, b: int, skip) -> pa.Table:
-    keep = pc.and_(batch.column("has_words"),
-                   pc.invert(pc.is_in(batch.column("idx"), value_set=pa.array(skip, pa.int64()))))
-    keep = batch.filter(keep)
+    keep = batch.filter(_with_words(batch, skip))
     n = keep.num_rows
     if not n:
         return pa.table({"band": pa.array([], pa.int64()), "h": pa.array([], pa.uint64()),
@@ -229,23 +236,22 @@ def _pair_rows(batch: pa.Table, key: str, other: str, num_perm: int) -> pa.Table
 
 
 def _split_sides(t: pa.Table, num_perm: int):
-    """(sorted signature keys, their signatures, pair rows' key, other, sig taken)."""
+    """The pair rows' ``key``, ``other``, own ``sig`` column, and the signature of their key."""
     other = _np(t, "other")
     own = other == -1
     keys = _np(t, "key")
     sig_keys = keys[own]
     order = np.argsort(sig_keys, kind="stable")
-    sig_keys = sig_keys[order]
     sigs = sig_matrix(t.column("sig").filter(pa.array(own)), num_perm)[order]
-    pk, po = keys[~own], other[~own]
-    at = np.searchsorted(sig_keys, pk)
-    return sig_keys, sigs, pk, po, at
+    pk = keys[~own]
+    key_sig = sigs[np.searchsorted(sig_keys[order], pk)]
+    return pk, other[~own], t.column("sig").filter(pa.array(~own)), key_sig
 
 
 def _attach_first(t: pa.Table, num_perm: int) -> pa.Table:
     """Pairs keyed by i, plus i's signature → rows keyed by j carrying sig_i (other = i)."""
-    _, sigs, pk, po, at = _split_sides(t, num_perm)
-    flat = pa.array(sigs[at].reshape(-1), pa.uint32())
+    pk, po, _, key_sig = _split_sides(t, num_perm)
+    flat = pa.array(key_sig.reshape(-1), pa.uint32())
     return pa.table([pa.array(po, pa.int64()), pa.array(pk, pa.int64()),
                      pa.FixedSizeListArray.from_arrays(flat, num_perm)],
                     schema=_side_schema(num_perm))
@@ -253,10 +259,8 @@ def _attach_first(t: pa.Table, num_perm: int) -> pa.Table:
 
 def _verify_second(t: pa.Table, num_perm: int, threshold: float) -> pa.Table:
     """Rows keyed by j carrying sig_i (other = i ≥ 0), plus j's signature → verified (i, j)."""
-    _, sigs, pk, po, at = _split_sides(t, num_perm)
-    # the pair rows in table order, as _split_sides keeps them
-    sig_i = sig_matrix(t.column("sig").filter(pa.array(_np(t, "other") >= 0)), num_perm)
-    ok = verify_pairs(sig_i, sigs[at], threshold)
+    pk, po, carried, key_sig = _split_sides(t, num_perm)
+    ok = verify_pairs(sig_matrix(carried, num_perm), key_sig, threshold)
     return _pairs(po[ok], pk[ok])
 
 
@@ -301,7 +305,8 @@ def _both_ways(batch: pa.Table) -> pa.Table:
 
 
 def _checksum(batch: pa.Table) -> pa.Table:
-    # an order-free fingerprint of the edge set: a sum of mixed (u, v), kept below 2**61
+    # an order-free fingerprint of the edge set: a sum of 24-bit mixes of (u, v), so the
+    # per-batch sums cannot overflow; the driver adds them modulo 2**61 - 1
     h = _key2(_np(batch, "u"), _np(batch, "v")) >> np.uint64(40)
     return pa.table({"c": [int(h.sum(dtype=np.uint64))], "n": [batch.num_rows]})
 
@@ -336,8 +341,7 @@ def star_components(edges, parts: int, max_rounds: int = 64):
 # ---------------------------------------------------------------- naming
 # rows of (idx, comp, id): an article row has id and comp = -1; a label row has no id
 def _article_rows(batch: pa.Table, skip) -> pa.Table:
-    keep = batch.filter(pc.invert(pc.is_in(batch.column("idx"),
-                                           value_set=pa.array(skip, pa.int64()))))
+    keep = batch.filter(_not_repeat(batch, skip))
     return pa.table({"idx": keep.column("idx"),
                      "comp": pa.array(np.full(keep.num_rows, -1, np.int64)),
                      "id": keep.column("id")})
@@ -482,9 +486,7 @@ def _repeats(t: pa.Table) -> pa.Table:
 
 
 def _has_words_kept(batch: pa.Table, skip) -> pa.Table:
-    keep = pc.and_(batch.column("has_words"),
-                   pc.invert(pc.is_in(batch.column("idx"), value_set=pa.array(skip, pa.int64()))))
-    return pa.table({"k": [pc.sum(pc.cast(keep, pa.int64())).as_py() or 0]})
+    return pa.table({"k": [pc.sum(pc.cast(_with_words(batch, skip), pa.int64())).as_py() or 0]})
 
 
 # ------------------------------------------------------------------ segmentation
