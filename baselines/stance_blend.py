@@ -91,6 +91,13 @@ class BlendStance(StackStance):
     def _stage1_proba(self, bow, mlps, heads, bodies) -> np.ndarray:
         return self._mlp_proba(mlps, bow.transform(heads, bodies))
 
+    # a variant adds learned pair features to the boosting stage (stance_sentences)
+    def _fit_dense(self, heads: list[str], bodies: list[str]) -> None:
+        pass
+
+    def _dense(self, heads: list[str], bodies: list[str]) -> np.ndarray:
+        return dense_features(heads, bodies)
+
     def fit(self, pairs, y=None, groups: Sequence | None = None):
         if not 0.0 <= self.blend <= 1.0:
             raise PresscutError(f"stance: blend must be in [0, 1], got {self.blend}")
@@ -106,7 +113,8 @@ class BlendStance(StackStance):
             oof[held] = self._stage1_proba(bow, mlps, [heads[i] for i in held],
                                            [bodies[i] for i in held])
         self.bow_, self.mlps_ = self._fit_stage1(heads, bodies, labels)
-        Z = np.hstack([oof, dense_features(heads, bodies)])
+        self._fit_dense(heads, bodies)
+        Z = np.hstack([oof, self._dense(heads, bodies)])
         self.gbdt_ = HistGradientBoostingClassifier(
             max_iter=self.gbdt_iter, learning_rate=self.learning_rate, random_state=self.seed,
             early_stopping=False).fit(Z, labels)
@@ -123,7 +131,7 @@ class BlendStance(StackStance):
         mlp = self._stage1_proba(self.bow_, self.mlps_, heads, bodies)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            gbdt = self._proba(self.gbdt_, np.hstack([mlp, dense_features(heads, bodies)]))
+            gbdt = self._proba(self.gbdt_, np.hstack([mlp, self._dense(heads, bodies)]))
         return gbdt, mlp
 
     def predict_proba(self, pairs) -> np.ndarray:

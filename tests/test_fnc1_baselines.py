@@ -362,3 +362,41 @@ def test_off_board_scorings_keep_every_look_at_the_test(tmp_path):
     lines = fnc1_bench.off_board_scorings(log, "fp", ["kept"])
     assert len(lines) == 1 and "`gone`: scored 2 time(s)" in lines[0]
     assert "FNC 60.00 %, macro-F1 0.450" in lines[0]
+
+
+def test_sentence_features_by_hand():
+    from presscut.baselines.stance_sentences import SentenceBlock
+
+    head = "Aliens landed in Paris"
+    body = "The weather is fine today. Officials deny that aliens landed in Paris."
+    # fitted on the pair alone (min_df 2): only the words of both texts are kept, so the
+    # first sentence has no vector (cosine 0) and the second is the headline's (cosine 1)
+    f = SentenceBlock().fit([head], [body]).transform([head], [body])[0]
+    assert f[:4].tolist() == pytest.approx([1.0, 0.5, 0.5, 0.5])  # best, top-3 mean, where, share
+    # "deny" refutes, in the best sentence (and the top three); no negation, hedge or confirmation
+    assert f[4:10].tolist() == [1, 1, 0, 0, 0, 0]
+    # cosine-weighted cues: only the matching sentence weighs
+    assert f[10:14].tolist() == pytest.approx([1.0, 0.0, 0.0, 0.0])
+    assert 0.0 < f[14] <= 1.0 and f[15] == 0.0
+    quoted = SentenceBlock().fit([head], [body]).transform(['"Aliens" landed'], ["Nothing here."])
+    assert quoted[0, 15] == 1.0 and quoted[0, 0] == 0.0
+    from presscut.errors import PresscutError
+
+    with pytest.raises(PresscutError, match="sentence features cannot be fitted"):
+        SentenceBlock().fit(["the"], ["of the"])  # stop words only: no word vocabulary
+
+
+def test_sentence_model_fits_its_tfidf_on_training_texts_only(small):
+    from presscut.baselines.stance_sentences import SentenceStance
+
+    pairs, labels, groups, cut = small
+    held = [dict(p, body=p["body"] + " zzheldonly zzheldonly") for p in pairs[cut:]]
+    model = SentenceStance(vocabulary=300, hidden=8, mlp_epochs=20, folds=3, gbdt_iter=20,
+                           mlp_seeds=1).fit(pairs[:cut], labels[:cut], groups=groups[:cut])
+    assert "zzheldonly" not in model.sentences_.words_.vocabulary_
+    gbdt, _ = model._parts(held)
+    assert gbdt.shape == (len(held), 4) and np.allclose(gbdt.sum(1), 1)
+    # the boosting stage saw the 16 sentence features beside fnc1-blend's
+    from presscut.baselines.stance_stack import dense_features
+
+    assert model.gbdt_.n_features_in_ == 4 + dense_features(["a b"], ["c d"]).shape[1] + 16
