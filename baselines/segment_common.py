@@ -9,6 +9,7 @@ return records in the harness's prediction format. Training pages also carry ``r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ def as_page(page: Any, *, need_labels: bool = False, where: str = "page") -> dic
     lines = page.get("lines")
     if lines is None and isinstance(page.get("text"), str):
         lines = split_lines(page["text"])
-    if not isinstance(lines, (list, tuple)) or not all(isinstance(x, str) for x in lines):
+    # map over the builtin, not a generator expression: one C call a line (seg-seq's
+    # predict checked 76k real lines in ~13 ms the other way)
+    if not isinstance(lines, (list, tuple)) or not all(map(isinstance, lines, repeat(str))):
         raise PresscutError(f"{where}: 'lines' must be a list of strings (or give 'text')")
     out = {"doc_id": doc_id, "lines": list(lines)}
     if page.get("source_pages"):  # synthetic training pages: whose text they hold

@@ -168,32 +168,44 @@ def stage2_features(P: np.ndarray, offsets: np.ndarray, body_col: int,
 # ------------------------------------------------------------------ Viterbi
 def viterbi(log_e: np.ndarray, offsets: np.ndarray, log_t: np.ndarray,
             log_s: np.ndarray) -> np.ndarray:
-    """Best state path of every page, all pages advanced in lockstep (numpy per step)."""
+    """Best state path of every page, all pages advanced in lockstep (numpy per step).
+
+    The rows are visited time-major with the pages longest first, so the pages still going
+    at step t are the first ``alive[t]`` and their rows at t one contiguous block: each step
+    works on slices, with no per-step fancy indexing (that indexing was most of the time:
+    a batch takes as many steps as its longest page has rows). The arithmetic is the
+    textbook recursion's, in the same order, so the path is the same to the last bit."""
     n, k = log_e.shape
     starts = offsets[:-1]
     lens = offsets[1:] - starts
     path = np.zeros(n, dtype=np.int64)
     if n == 0:
         return path
+    steps = int(lens.max())
+    order = np.argsort(-lens, kind="stable")
+    # alive[t]: pages with more than t rows; block[t]: where step t's rows begin
+    alive = len(lens) - np.cumsum(np.bincount(lens, minlength=steps + 1))[:steps]
+    block = np.concatenate([[0], np.cumsum(alive)])
+    q = np.arange(n) - np.repeat(block[:-1], alive)  # each time-major row's page, by rank
+    tm = starts[order][q] + np.repeat(np.arange(steps), alive)  # its row
+    e = log_e[tm]
     back = np.zeros((n, k), dtype=np.int8)
-    score = np.zeros((len(starts), k))
-    live = np.flatnonzero(lens > 0)
-    score[live] = log_s + log_e[starts[live]]
-    for t in range(1, int(lens.max())):
-        a = live[lens[live] > t]
-        live = a
-        rows = starts[a] + t
-        cand = score[a][:, :, None] + log_t[None]
-        back[rows] = cand.argmax(1)
-        score[a] = cand.max(1) + log_e[rows]
-    state = score.argmax(1)  # per page: its state at its last row, then walking back
-    done = lens > 0
-    path[(starts + lens - 1)[done]] = state[done]
-    for t in range(int(lens.max()) - 1, 0, -1):
-        act = np.flatnonzero(lens > t)
-        rows = starts[act] + t
-        state[act] = back[rows, state[act]]
-        path[rows - 1] = state[act]
+    score = log_s + e[:alive[0]]
+    for t in range(1, steps):
+        a, o = alive[t], block[t]
+        cand = score[:a, :, None] + log_t[None]
+        back[o:o + a] = cand.argmax(1)
+        score[:a] = cand.max(1) + e[o:o + a]
+    # walking back: a page's final state waits in ``state`` until its last step comes up
+    state = score.argmax(1)
+    ranks = np.arange(alive[0])
+    tm_state = np.zeros(n, dtype=np.int64)
+    for t in range(steps - 1, -1, -1):
+        a, o = alive[t], block[t]
+        tm_state[o:o + a] = state[:a]
+        if t:
+            state[:a] = back[o:o + a][ranks[:a], state[:a]]
+    path[tm] = tm_state
     return path
 
 
@@ -346,7 +358,11 @@ class SequenceSegmenter(Baseline):
         return self._rows(batch)[0]
 
     def _rows(self, batch: Batch) -> tuple[np.ndarray, np.ndarray | None]:
-        """Role distributions of the rows, and each row's probability of starting an article."""
+        """Role distributions of the rows, and each row's probability of starting an article.
+
+        The start head runs on every row although only article-role rows are read: OpenBLAS
+        does not promise a row's product is the same bits whatever other rows share the
+        matrix (a subset did differ in the last bit), and predictions are to stay exact."""
         P = _forward(self.net1_, batch.X)
         Z = batch.X
         if self.stacked:
@@ -400,7 +416,7 @@ class SequenceSegmenter(Baseline):
             roles = names[codes].tolist()
             if b - a < len(lines):  # rows are lines with a solid character: check the rest
                 for i in np.flatnonzero(codes == len(self.classes_)):
-                    if not is_blank(lines[i]):
+                    if lines[i] and not is_blank(lines[i]):  # most are "", blank
                         roles[i] = "boilerplate"
             out.append({"doc_id": page["doc_id"], "roles": roles,
                         "articles": self._articles(batch.line_of[a:b], path[a:b], is_art,

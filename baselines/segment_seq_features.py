@@ -4,9 +4,9 @@ Speed is a goal (thousands of pages a second on one core), so nothing here loops
 characters in Python and almost nothing loops over lines: the batch's lines are joined
 into one string, its code points go through lookup tables (character class, word
 character, blank), and per-line counts are ``np.bincount`` sums. The batch is casefolded in
-one call; its words become vocabulary ids in one ``dict.get`` pass, and whole lines are
-never Python strings: their code points get a 64-bit hash in NumPy
-(:func:`segment_hashes`), looked up by ``searchsorted`` in the line lexicon's sorted hashes. Context (the lines around a line, the page it sits
+one call; neither its words nor its whole lines are ever Python strings: their code points
+get a 64-bit hash in NumPy (:func:`segment_hashes`), looked up in the lexicon's hash tables
+(:class:`_HashIndex`). Context (the lines around a line, the page it sits
 in) comes from cumulative sums clipped at page edges.
 
 A line's features: its own shape (length, words, case, digits, punctuation, how it ends
@@ -156,24 +156,56 @@ def _string_hashes(strings: list[str]) -> np.ndarray:
     return segment_hashes(cps, starts, lengths)
 
 
-def _hash_table(keys: list[str], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    h = _string_hashes(keys)
-    order = np.argsort(h, kind="stable")
-    h = h[order]
-    if len(h) > 1 and np.any(h[1:] == h[:-1]):  # pragma: no cover - odds about 2**-40
-        raise PresscutError("seg-seq: two lexicon entries share a hash; change the hash seed")
-    return h, values[order]
+class _HashIndex:
+    """Values looked up by 64-bit hash: open addressing with linear probing, in NumPy.
 
+    A batch looks up ~300k word hashes; ``searchsorted`` over the sorted hashes of 50k
+    vocabulary words took ~100 ns a query (16 dependent binary-search steps), a table at
+    most a quarter full finds almost every query at its first slot (one gather and one
+    compare per probe round, over the queries still unresolved).
+    """
 
-def _lookup(table: tuple[np.ndarray, np.ndarray], h: np.ndarray, missing):
-    keys, values = table
-    if not len(keys):
-        return np.full((len(h),) + values.shape[1:], missing, dtype=values.dtype)
-    at = np.minimum(np.searchsorted(keys, h), len(keys) - 1)
-    hit = keys[at] == h
-    out = values[at].copy()
-    out[~hit] = missing
-    return out
+    def __init__(self, hashes: np.ndarray, values: np.ndarray):
+        n = len(hashes)
+        if n > 1 and len(np.unique(hashes)) < n:  # pragma: no cover - odds about 2**-40
+            raise PresscutError("seg-seq: two lexicon entries share a hash; change the hash seed")
+        bits = max(4, (4 * n).bit_length())  # at most a quarter of the slots in use
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.zeros(1 << bits, dtype=np.uint64)
+        self._used = np.zeros(1 << bits, dtype=bool)
+        self._values = np.zeros((1 << bits,) + values.shape[1:], dtype=values.dtype)
+        # insert in rounds: each free slot takes the first entry probing it, the rest move on
+        # to the next slot (everything an entry passed is taken, so a lookup finds it there)
+        pending = np.arange(n)
+        slot = self._home(hashes)
+        while len(pending):
+            free = ~self._used[slot]
+            taken, first = np.unique(slot[free], return_index=True)
+            won = pending[free][first]
+            self._keys[taken] = hashes[won]
+            self._used[taken] = True
+            self._values[taken] = values[won]
+            moved = np.ones(n, dtype=bool)
+            moved[won] = False
+            keep = moved[pending]
+            pending, slot = pending[keep], (slot[keep] + 1) & self._mask
+
+    def _home(self, h: np.ndarray) -> np.ndarray:
+        return (h >> self._shift).astype(np.intp)
+
+    def get(self, h: np.ndarray, missing) -> np.ndarray:
+        """The value of each hash in ``h``; ``missing`` where the table lacks it."""
+        out = np.full((len(h),) + self._values.shape[1:], missing, dtype=self._values.dtype)
+        pending = np.arange(len(h))
+        slot, want = self._home(h), h
+        while len(pending):
+            used = self._used[slot]
+            hit = used & (self._keys[slot] == want)
+            out[pending[hit]] = self._values[slot[hit]]
+            go = used & ~hit  # an occupied slot holding another key: probe the next one
+            pending, want, slot = pending[go], want[go], (slot[go] + 1) & self._mask
+        return out
 
 
 # ------------------------------------------------------------------ lexicon
@@ -198,14 +230,26 @@ class Lexicon:
         # the hash tables are derived from the dicts: a saved model stays the same bytes
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
-    def line_table(self) -> tuple[np.ndarray, np.ndarray]:
-        """(sorted hashes of the lexicon's lines, their [log-odds, pages] rows)."""
+    def line_table(self) -> _HashIndex:
+        """Line-key hash -> [log-odds, pages] of the lexicon's lines."""
         if "_line_table" not in self.__dict__:
             keys = list(self.line_logodds)
-            vals = np.array([[self.line_logodds[k], self.line_pages[k]] for k in keys],
-                            dtype=np.float64).reshape(-1, 2)
-            self._line_table = _hash_table(keys, vals)
+            vals = np.empty((len(keys), 2))
+            vals[:, 0] = np.fromiter(map(self.line_logodds.__getitem__, keys), dtype=np.float64,
+                                     count=len(keys))
+            vals[:, 1] = np.fromiter(map(self.line_pages.__getitem__, keys), dtype=np.float64,
+                                     count=len(keys))
+            self._line_table = _HashIndex(_string_hashes(keys), vals)
         return self._line_table
+
+    def word_table(self) -> _HashIndex:
+        """Word hash -> word id (0: unknown), so a batch's words are looked up in NumPy
+        instead of one ``dict.get`` per word on a Python string made for each."""
+        if "_word_table" not in self.__dict__:
+            keys = list(self.word_ids)
+            ids = np.fromiter(self.word_ids.values(), dtype=np.int64, count=len(keys))
+            self._word_table = _HashIndex(_string_hashes(keys), ids)
+        return self._word_table
 
     @classmethod
     def fit(cls, pages: list[dict], *, alpha: float = 1.0, min_word_pages: int = 3,
@@ -330,8 +374,8 @@ def featurise(pages: list[list[str]], lexicon: Lexicon) -> Batch:
     if n == 0:
         return batch
     col = {name: k for k, name in enumerate(names)}
-    own = _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, solid,
-                        lexicon)
+    own = _own_features(all_lines, rows, page_of, joined, cps, bmp, astral, line_start, lens,
+                        solid, lexicon)
     # blank lines before / after each row, inside its page
     gap_before = np.diff(np.concatenate([[-1], rows])) - 1
     new_page = np.concatenate([[True], page_of[1:] != page_of[:-1]])
@@ -341,7 +385,8 @@ def featurise(pages: list[list[str]], lexicon: Lexicon) -> Batch:
                          np.concatenate([gap_before[1:], [0]]))
     own["blank_before"] = np.minimum(gap_before, 3) / 3
     own["blank_after"] = np.minimum(gap_after, 3) / 3
-    own["repeats_in_page"], own["first_copy"] = _repeats(own.pop("_key_hash"), page_of)
+    own["repeats_in_page"], own["first_copy"] = _repeats(own.pop("_key_hash"), page_of,
+                                                         own.pop("_alone"))
     for name in OWN:
         X[:, col[name]] = own[name]
     starts, ends = batch.offsets[:-1], batch.offsets[1:]
@@ -370,8 +415,8 @@ def featurise(pages: list[list[str]], lexicon: Lexicon) -> Batch:
 SHORT_LINE = 200
 
 
-def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, solid,
-                  lexicon: Lexicon) -> dict[str, np.ndarray]:
+def _own_features(all_lines, rows, page_of, joined, cps, bmp, astral, line_start, lens,
+                  solid, lexicon: Lexicon) -> dict[str, np.ndarray]:
     cls_t, word_t, _, _ = _tables()
     n = len(rows)
     total = len(all_lines)
@@ -409,18 +454,20 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
 
     # words and line keys come from one casefold of the whole batch: casefolding keeps
     # word characters word characters and others others, and changes lengths only inside
-    # words, so the batch's words are the runs of word characters of the casefolded batch
+    # words, so the batch's words are the runs of word characters of the casefolded batch;
+    # each run is hashed in NumPy and looked up in the lexicon's word table (no Python
+    # string per word: that and one dict.get each were a fifth of predict's time)
     folded = _codepoints(joined.casefold())
     f_bmp = np.minimum(folded, 0xFFFF)
-    spaced = folded.copy()
-    spaced[~(word_t[f_bmp] | (folded > 0xFFFF)) | (folded == 0)] = 32
-    toks = spaced.tobytes().decode("utf-32-le", "surrogatepass").split()
+    f_word = (word_t[f_bmp] | (folded > 0xFFFF)).view(np.int8)
+    edge = np.diff(f_word, prepend=np.int8(0), append=np.int8(0))  # +1: a word starts, -1: ended
+    tok_start = np.flatnonzero(edge == 1)
+    tok_len = np.flatnonzero(edge == -1) - tok_start
     nw_all = n_words_all.astype(np.int64)
-    if len(toks) != int(nw_all.sum()):  # pragma: no cover - see the comment above
+    if len(tok_start) != int(nw_all.sum()):  # pragma: no cover - see the comment above
         raise PresscutError("seg-seq: internal error: casefolding changed the word count")
     tok_line = np.repeat(np.arange(total), nw_all)
-    ids = np.fromiter(map(lexicon.word_ids.get, toks, [0] * len(toks)), dtype=np.int64,
-                      count=len(toks))
+    ids = lexicon.word_table().get(segment_hashes(folded, tok_start, tok_len), 0)
     known = ids > 0
     lo = lexicon.word_logodds[ids]
     nwf = np.maximum(nw, 1)
@@ -441,39 +488,57 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
     # enough to find in-page repeats (the lexicon holds recurring short lines only)
     short = n_chars <= SHORT_LINE
     space_t = _space_table()
-    long_rows = np.flatnonzero(~short)
-    key_hash = np.zeros(n, dtype=np.uint64)
-    if len(long_rows):
-        raw_lo, raw_len = _strip_bounds(cps, ~space_t[bmp] & (cps != 0) | astral,
-                                        r_start[long_rows], (r_start + lens[rows])[long_rows])
-        key_hash[long_rows] = segment_hashes(cps, raw_lo, raw_len)
-    ncps = folded.copy()  # the normalised keys: casefolded, ASCII digits masked as 0
-    ncps[(ncps >= 0x30) & (ncps <= 0x39)] = 0x30
-    n_sep = np.flatnonzero(ncps == 0)  # each line ends at its separator
-    n_start = np.concatenate([[0], n_sep[:-1] + 1])[rows]
-    n_lo, n_len = _strip_bounds(ncps, ~space_t[f_bmp] & (ncps != 0), n_start, n_sep[rows])
     short_rows = np.flatnonzero(short)
-    key_hash[short_rows] = segment_hashes(ncps, n_lo[short_rows], n_len[short_rows])
-    found = _lookup(lexicon.line_table(), key_hash[short_rows], 0.0)
+    # the short rows' normalised keys, gathered into one array (a separator after each):
+    # only they are looked up in the lexicon or searched for dates and addresses, and they
+    # hold under half of the characters, so nothing normalises or strips the long rows
+    f_sep = np.flatnonzero(folded == 0)  # each line ends at its separator
+    f_start = np.concatenate([[0], f_sep[:-1] + 1])
+    sr = rows[short_rows]
+    k_len = f_sep[sr] - f_start[sr]
+    keys, k_start = _gather_runs(folded, f_start[sr], k_len + 1)
+    keys[(keys >= 0x30) & (keys <= 0x39)] = 0x30
+    n_lo, n_len = _strip_bounds(keys, ~space_t[np.minimum(keys, 0xFFFF)] & (keys != 0),
+                                k_start, k_start + k_len)
+    key_hash = np.zeros(n, dtype=np.uint64)
+    key_hash[short_rows] = segment_hashes(keys, n_lo, n_len)
+    found = lexicon.line_table().get(key_hash[short_rows], 0.0)
     line_lo = np.zeros(n)
     line_pages = np.zeros(n)
     line_lo[short_rows] = found[:, 0]
     line_pages[short_rows] = found[:, 1]
-
-    norm_text = ncps.tobytes().decode("utf-32-le", "surrogatepass")
+    # long rows are hashed only where a repeat is possible: equal keys have equal stripped
+    # lengths (n_chars), so a long row alone with its length on its page is no repeat. A
+    # short row's normalised key longer than SHORT_LINE (casefolding can lengthen a line)
+    # could equal a long row's key: on such a page every long row is hashed
+    long_rows = np.flatnonzero(~short)
+    alone = np.zeros(n, dtype=bool)
+    if len(long_rows):
+        sig = page_of[long_rows] * (int(n_chars.max()) + 1) + n_chars[long_rows].astype(np.int64)
+        _, inv, cnt = np.unique(sig, return_inverse=True, return_counts=True)
+        need = cnt[inv] > 1
+        if np.any(n_len > SHORT_LINE):
+            need |= np.isin(page_of[long_rows], page_of[short_rows[n_len > SHORT_LINE]])
+        alone[long_rows[~need]] = True
+        lr = long_rows[need]
+        raw, r_off = _gather_runs(cps, r_start[lr], lens[rows][lr] + 1)
+        raw_lo, raw_len = _strip_bounds(raw, ~space_t[np.minimum(raw, 0xFFFF)] & (raw != 0)
+                                        | (raw > 0xFFFF), r_off, r_off + lens[rows][lr])
+        key_hash[lr] = segment_hashes(raw, raw_lo, raw_len)
 
     def regex_rows(pattern: re.Pattern, candidates: np.ndarray) -> np.ndarray:
         """Rows where ``pattern`` matches the normalised key, searched in short candidate
         rows only: one search over their keys joined by a separator no match can span."""
         out = np.zeros(n)
-        cand = np.flatnonzero(candidates & short)
+        cand = np.flatnonzero(candidates[short_rows])  # among the short rows
         if not len(cand):
             return out
-        text = _SEP.join([norm_text[a:a + k] for a, k in zip(n_lo[cand].tolist(),
-                                                              n_len[cand].tolist())])
+        text, _ = _gather_runs(keys, n_lo[cand], n_len[cand] + 1)
+        text[np.cumsum(n_len[cand] + 1) - 1] = 0  # the separator after each key
         ends = np.cumsum(n_len[cand] + 1)
-        hits = [m.start() for m in pattern.finditer(text)]
-        out[cand[np.unique(np.searchsorted(ends, hits, side="right"))]] = 1
+        hits = [m.start() for m in pattern.finditer(
+            text.tobytes().decode("utf-32-le", "surrogatepass"))]
+        out[short_rows[cand[np.unique(np.searchsorted(ends, hits, side="right"))]]] = 1
         return out
 
     pipes = row_sums(_char_set(_PIPES)[bmp] & ~astral)
@@ -506,6 +571,7 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
         "urlish": regex_rows(_URLISH, punct > 0),
         "pipes": np.minimum(pipes, 5) / 5,
         "_key_hash": key_hash,
+        "_alone": alone,
     }
 
 
@@ -513,6 +579,16 @@ def _own_features(all_lines, rows, joined, cps, bmp, astral, line_start, lens, s
 def _space_table() -> np.ndarray:
     """Per BMP code point: what ``str.strip`` strips (no astral code point is whitespace)."""
     return np.array([chr(c).isspace() for c in range(0x10000)], dtype=bool)
+
+
+def _gather_runs(cps: np.ndarray, starts: np.ndarray,
+                 lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``cps[start:start + length]`` of every run, concatenated, and where each begins."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    off = np.cumsum(lengths) - lengths
+    idx = np.repeat(np.asarray(starts, dtype=np.int64) - off, lengths)
+    idx += np.arange(len(idx), dtype=np.int64)
+    return cps[idx], off
 
 
 def _strip_bounds(cps, keep, starts, ends) -> tuple[np.ndarray, np.ndarray]:
@@ -524,17 +600,25 @@ def _strip_bounds(cps, keep, starts, ends) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi - lo + 1
 
 
-def _repeats(key_hash: np.ndarray, page_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Copies of the same line elsewhere on its page (0..1), and first copy or not."""
+def _repeats(key_hash: np.ndarray, page_of: np.ndarray,
+             alone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of the same line elsewhere on its page (0..1), and first copy or not.
+    ``alone``: rows known to have no copy on their page (their hash is not computed)."""
     n = len(key_hash)
+    repeats, first = np.zeros(n), np.ones(n)
+    rest = np.flatnonzero(~alone)
+    if not len(rest):
+        return repeats, first
+    key_hash, page_of = key_hash[rest], page_of[rest]
     _, first_of_key, key_inv = np.unique(key_hash, return_index=True, return_inverse=True)
     key_id = first_of_key[key_inv]  # a key's id: its first row, as with dict.setdefault
     combo = page_of * (n + 1) + key_id
     _, first_idx, inverse, counts = np.unique(combo, return_index=True, return_inverse=True,
                                               return_counts=True)
-    first = np.zeros(n)
-    first[first_idx] = 1
-    return np.minimum(counts[inverse] - 1, 3) / 3, first
+    first[rest] = 0
+    first[rest[first_idx]] = 1
+    repeats[rest] = np.minimum(counts[inverse] - 1, 3) / 3
+    return repeats, first
 
 
 def _page_features(own, batch: Batch, row_start, row_end) -> dict[str, np.ndarray]:

@@ -295,3 +295,69 @@ def test_out_of_fold_lexicon_keeps_out_synthetic_copies_of_the_folds_pages():
     assert ids == {0: ["r1", "r2"], 1: ["r0", "r2"], 2: ["r0", "r1", "s3", "s4"]}
     naive = [p["doc_id"] for p in lexicon_pages(pages, fold, 1, guard=False)]
     assert naive == ["r0", "r2", "s3"]
+
+
+# ------------------------------------------------------------------ speed rewrites
+# The vectorised paths (time-major Viterbi, hashed word and line lookups, long rows hashed
+# only where a repeat is possible) against plain ones.
+def _reference_viterbi(log_e, offsets, log_t, log_s):
+    """The textbook recursion, one page and one step at a time."""
+    path = np.zeros(len(log_e), dtype=np.int64)
+    for a, b in zip(offsets[:-1], offsets[1:]):
+        if a == b:
+            continue
+        score = log_s + log_e[a]
+        back = []
+        for t in range(a + 1, b):
+            cand = score[:, None] + log_t
+            back.append(cand.argmax(0))
+            score = cand.max(0) + log_e[t]
+        state = int(score.argmax())
+        path[b - 1] = state
+        for t in range(b - 1, a, -1):
+            state = int(back[t - a - 1][state])
+            path[t - 1] = state
+    return path
+
+
+def test_viterbi_matches_a_per_page_reference_with_ties():
+    rng = np.random.default_rng(3)
+    for k in (2, 6):
+        lens = rng.integers(0, 60, size=40)
+        lens[:3] = [0, 1, 200]
+        log_e = np.log(rng.dirichlet(np.ones(k), size=int(lens.sum())))
+        log_e[::7] = np.log(1 / k)  # rows with tied emissions
+        log_t = np.log(rng.dirichlet(np.ones(k), size=k))
+        log_t[1] = log_t[0]  # tied transitions
+        log_s = np.log(np.full(k, 1 / k))
+        offsets = np.concatenate([[0], np.cumsum(lens)])
+        assert np.array_equal(viterbi(log_e, offsets, log_t, log_s),
+                              _reference_viterbi(log_e, offsets, log_t, log_s))
+
+
+def test_hash_index_finds_what_a_dict_finds():
+    from presscut.baselines.segment_seq_features import _HashIndex
+
+    rng = np.random.default_rng(4)
+    keys = rng.integers(0, 2**63, size=3000, dtype=np.uint64)
+    keys[:50] = (np.arange(50, dtype=np.uint64) << np.uint64(40))  # one home slot: long probes
+    vals = rng.normal(size=(3000, 2))
+    index = _HashIndex(keys, vals)
+    queries = np.concatenate([keys[rng.permutation(3000)],
+                              rng.integers(0, 2**63, size=2000, dtype=np.uint64),
+                              np.arange(60, dtype=np.uint64) << np.uint64(40)])
+    ref = {int(h): v for h, v in zip(keys, vals)}
+    got = index.get(queries, -1.0)
+    for h, row in zip(queries.tolist(), got):
+        assert row.tolist() == (ref[h].tolist() if h in ref else [-1.0, -1.0])
+    assert _HashIndex(keys[:0], vals[:0]).get(queries[:5], 0.0).tolist() == [[0.0, 0.0]] * 5
+
+
+def test_long_lines_of_equal_length_are_no_repeats_and_true_copies_are():
+    lex = Lexicon.fit([])
+    a, b = "a" * 150 + " long line one", "a" * 150 + " long line two"
+    pages = [[a, b, "short", a], [b, "x", "  " + a + " "]]
+    X = featurise(pages, lex).X
+    col = feature_names().index
+    assert X[:, col("repeats_in_page")].tolist() == pytest.approx([1 / 3, 0, 0, 1 / 3, 0, 0, 0])
+    assert X[:, col("first_copy")].tolist() == [1, 1, 1, 0, 1, 1, 1]
