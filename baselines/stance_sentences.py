@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from presscut.baselines.registry import baseline
 from presscut.baselines.stance import AGREEING_WORDS, HEDGING_WORDS, REFUTING_WORDS, tokens
-from presscut.baselines.stance_blend import BlendStance
+from presscut.baselines.stance_blend import FNC1_SIZED, BlendStance
 from presscut.baselines.stance_stack import _NEGATION, dense_features
 from presscut.errors import PresscutError
 
@@ -100,8 +100,7 @@ class SentenceBlock:
 
 
 @baseline("stance", "fnc1-sentences", order=56, trains=True,
-          caveat="built for FNC-1's 50k training pairs: fitted on 30 gold pairs its boosting "
-                 "stage has too few rows per leaf",
+          caveat=FNC1_SIZED,
           benchmarks={"fnc1": {
               "about": "fnc1-blend plus sentence-level features in its boosting stage: "
                        "headline-to-sentence TF-IDF cosines, cue words in the sentences "
