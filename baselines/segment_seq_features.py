@@ -350,6 +350,12 @@ def featurise(pages: list[list[str]], lexicon: Lexicon) -> Batch:
     all_lines = [line for lines in pages for line in lines]
     total = len(all_lines)
     joined = _SEP.join(all_lines) + _SEP
+    if joined.count(_SEP) != total:
+        # a line holds the separator itself (scraped text can carry NULs): later steps find
+        # line ends by it, so such a line would shift every later line's keys in the batch
+        # (other pages included); a space keeps the line's length and, like NUL, is blank
+        all_lines = [line.replace(_SEP, " ") for line in all_lines]
+        joined = _SEP.join(all_lines) + _SEP
     cps = _codepoints(joined)
     bmp = np.minimum(cps, 0xFFFF)
     astral = cps > 0xFFFF

@@ -361,3 +361,18 @@ def test_long_lines_of_equal_length_are_no_repeats_and_true_copies_are():
     col = feature_names().index
     assert X[:, col("repeats_in_page")].tolist() == pytest.approx([1 / 3, 0, 0, 1 / 3, 0, 0, 0])
     assert X[:, col("first_copy")].tolist() == [1, 1, 1, 0, 1, 1, 1]
+
+
+def test_a_nul_inside_a_line_changes_no_other_line(fitted, pages):
+    """The batch is joined with NUL: a NUL in scraped text must not shift later lines."""
+    lex = fitted.lexicon_
+    clean = [p["lines"] for p in pages[30:33]]
+    dirty = [list(clean[0])] + clean[1:]
+    at = next(i for i, x in enumerate(dirty[0]) if len(x) > 10)
+    dirty[0][at] = dirty[0][at][:5] + "\x00" + dirty[0][at][6:]
+    spaced = [list(dirty[0])] + clean[1:]
+    spaced[0][at] = spaced[0][at].replace("\x00", " ")
+    a, b, c = featurise(clean, lex), featurise(dirty, lex), featurise(spaced, lex)
+    first = b.offsets[1]
+    assert np.array_equal(a.X[first:], b.X[first:])  # the other pages: untouched
+    assert np.array_equal(b.X, c.X)  # the NUL reads as the blank it is
