@@ -527,9 +527,10 @@ def _own_features(all_lines, rows, page_of, joined, cps, bmp, astral, line_start
             need |= np.isin(page_of[long_rows], page_of[short_rows[n_len > SHORT_LINE]])
         alone[long_rows[~need]] = True
         lr = long_rows[need]
-        raw, r_off = _gather_runs(cps, r_start[lr], lens[rows][lr] + 1)
+        lr_len = lens[rows[lr]]
+        raw, r_off = _gather_runs(cps, r_start[lr], lr_len + 1)
         raw_lo, raw_len = _strip_bounds(raw, ~space_t[np.minimum(raw, 0xFFFF)] & (raw != 0)
-                                        | (raw > 0xFFFF), r_off, r_off + lens[rows][lr])
+                                        | (raw > 0xFFFF), r_off, r_off + lr_len)
         key_hash[lr] = segment_hashes(raw, raw_lo, raw_len)
 
     def regex_rows(pattern: re.Pattern, candidates: np.ndarray) -> np.ndarray:
@@ -540,8 +541,8 @@ def _own_features(all_lines, rows, page_of, joined, cps, bmp, astral, line_start
         if not len(cand):
             return out
         text, _ = _gather_runs(keys, n_lo[cand], n_len[cand] + 1)
-        text[np.cumsum(n_len[cand] + 1) - 1] = 0  # the separator after each key
         ends = np.cumsum(n_len[cand] + 1)
+        text[ends - 1] = 0  # the separator after each key
         hits = [m.start() for m in pattern.finditer(
             text.tobytes().decode("utf-32-le", "surrogatepass"))]
         out[short_rows[cand[np.unique(np.searchsorted(ends, hits, side="right"))]]] = 1

@@ -29,7 +29,6 @@ the goal (82.1 %, 0.62).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -38,10 +37,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from presscut.baselines.registry import baseline
 from presscut.baselines.stance import AGREEING_WORDS, HEDGING_WORDS, REFUTING_WORDS, tokens
 from presscut.baselines.stance_blend import FNC1_SIZED, BlendStance
-from presscut.baselines.stance_stack import _NEGATION, dense_features
+from presscut.baselines.stance_stack import _NEGATION, _SENTENCE, dense_features
 from presscut.errors import PresscutError
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_SENTENCES = 100  # FNC-1 bodies run to ~20 sentences; a bound for pathological input
 _CUES = (REFUTING_WORDS, _NEGATION, HEDGING_WORDS, AGREEING_WORDS)
 
