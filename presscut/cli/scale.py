@@ -125,6 +125,9 @@ def dedup(
                                 help="Check each LSH candidate's estimated Jaccard against the "
                                      "threshold (--no-verify: every band collision is a "
                                      "duplicate, as datatrove and text-dedup do)."),
+    band_recall: float = typer.Option(0.9, help="With --verify: the chance that LSH proposes a "
+                                      "pair at the threshold (sets the banding; higher finds more "
+                                      "near-threshold pairs and checks more candidates)."),
     num_perm: int = typer.Option(128, help="MinHash permutations."),
     shingle_k: int = typer.Option(5, "--shingle", help="Words per shingle."),
     batch_size: int = typer.Option(2000, help="Articles per record batch."),
@@ -143,7 +146,7 @@ def dedup(
     if batch_size < 1 or workers < 1:
         raise PresscutError("--batch-size and --workers must be >= 1")
     params = DedupParams(threshold=threshold, num_perm=num_perm, shingle_k=shingle_k,
-                         verify=verify)
+                         verify=verify, band_recall=band_recall)
     console = Console(stderr=True)
     with _progress(corpus, "dedup: signatures") as advance:
         if _ray_args(ray, ray_cpus) is not None:

@@ -34,15 +34,28 @@ class DedupParams:
     # rule). False takes every LSH band collision as a duplicate, as datasketch's
     # MinHashLSH.query used alone, datatrove and text-dedup do.
     verify: bool = True
+    # With verification, the banding is chosen for recall: a pair whose Jaccard is at the
+    # threshold must collide in some band with at least this probability (a candidate
+    # below the threshold is removed by the check, a pair never proposed is lost for good).
+    # datasketch's optimum, which the in-memory baseline uses, weighs missed pairs and
+    # false candidates equally and proposes a pair at Jaccard 0.8 only 40 % of the time.
+    band_recall: float = 0.9
 
     def __post_init__(self):
         if not 0.0 < self.threshold <= 1.0:
             raise PresscutError(f"threshold must be in (0, 1], got {self.threshold}")
         if self.num_perm < 2 or self.shingle_k < 1:
             raise PresscutError("num_perm must be >= 2 and shingle_k >= 1")
+        if not 0.0 < self.band_recall < 1.0:
+            raise PresscutError(f"band_recall must be in (0, 1), got {self.band_recall}")
 
     def bands(self) -> tuple[int, int]:
-        """(b, r): datasketch's optimum for this threshold, as the baseline uses."""
+        """(b, r): with verification, the fewest bands that propose a pair at the threshold
+        with probability ``band_recall``; without it, datasketch's optimum for the
+        threshold (every collision is then a duplicate, so false candidates cost as much as
+        missed pairs), as the in-memory baseline uses."""
+        if self.verify:
+            return recall_bands(self.threshold, self.num_perm, self.band_recall)
         return _bands(self.threshold, self.num_perm, tuple(self.weights))
 
     def as_dict(self) -> dict:
@@ -59,6 +72,21 @@ def _bands(threshold: float, num_perm: int, weights: tuple[float, float]) -> tup
         raise PresscutError(f"MinHash LSH cannot be set up for threshold {threshold} with "
                             f"{num_perm} permutations ({err})") from None
     return lsh.b, lsh.r
+
+
+def collision_probability(jaccard: float, b: int, r: int) -> float:
+    """Probability that a pair of this Jaccard shares at least one of b bands of r rows."""
+    return 1.0 - (1.0 - jaccard ** r) ** b
+
+
+def recall_bands(threshold: float, num_perm: int, recall: float) -> tuple[int, int]:
+    """The longest bands (fewest chance collisions) with ``collision_probability(threshold)
+    >= recall``, using ``num_perm // r`` bands of r rows; one-row bands if none reach it."""
+    for r in range(num_perm, 0, -1):
+        b = num_perm // r
+        if collision_probability(threshold, b, r) >= recall:
+            return b, r
+    return num_perm, 1
 
 
 def band_columns(b: int) -> list[str]:
