@@ -192,7 +192,6 @@ def run_xenc(cfg, out, epochs=1.0, max_len=128, bs=32, lr=5e-5, max_discuss=None
     t_train = time.perf_counter() - t0
     model.eval()
     t0 = time.perf_counter()
-    probs = []
     hidx = list(range(len(fit), len(use)))
     with torch.inference_mode():
         srt = sorted(hidx, key=lambda i: len(encs[i].ids))
@@ -241,7 +240,7 @@ def run_blend(cfg, out):
     rel_cols = [STANCES.index(c) for c in RELATED]
     w_ = ho.weights
 
-    def combine(alpha, idx=None):
+    def combine(alpha):
         P = S.copy()
         mass = 1 - S[:, ui]
         srel = S[:, rel_cols] / np.maximum(mass[:, None], 1e-9)
@@ -265,7 +264,7 @@ def run_blend(cfg, out):
     allidx = list(range(len(hl)))
     for alpha in (0.0, 0.25, 0.5, 0.75, 1.0):
         P = combine(alpha)
-        obj, wt = best(P, allidx)
+        _, wt = best(P, allidx)
         print(alpha, wt, json.dumps(report(P, wt, allidx)))
     # honest: tune alpha + weights on one half of the held stories, score the other
     groups = [g for s in ("train", "validation") for g in data.groups[s]]
