@@ -230,6 +230,24 @@ def run_sents(cfg, out):
     print(est.get_params())
 
 
+def run_parts(cfg, out):
+    """fnc1-sentences on the fit side, saving its boosting and MLP-mean held probabilities
+    apart, so the blend step can tune fnc1-sentences' own blend beside alpha (run_sents
+    saves predict_proba at blend 1.0, i.e. boosting alone)."""
+    from presscut.baselines.fnc1_bench import stance_baselines
+    data, pairs, labels, ho = holdout(cfg)
+    spec = next(s for s in stance_baselines() if s.name == "fnc1-sentences")
+    est = spec.make()
+    t0 = time.perf_counter()
+    spec.fit(est, data, ("train", "validation"), rows=ho.fit)
+    print(f"fit {time.perf_counter() - t0:.0f}s", flush=True)
+    held = [pairs[i] for i in ho.held]
+    gbdt, mlp = est._parts(held)
+    np.save(Path(out) / "sents_gbdt_held.npy", gbdt)
+    np.save(Path(out) / "sents_mlp_held.npy", mlp)
+    print(json.dumps(est.tune(held, [labels[i] for i in ho.held], weights=ho.weights)["best"]))
+
+
 def run_blend(cfg, out):
     from presscut.baselines.stance_stack import WEIGHT_GRID, weighted_objective
     data, pairs, labels, ho = holdout(cfg)
@@ -286,8 +304,135 @@ def run_blend(cfg, out):
               "| sentences alone", wt0, json.dumps(report(combine(0.0), wt0, test_idx)))
 
 
+def run_blend2(cfg, out, xenc="xenc_held.npy", splits=20):
+    """Blend grid against the fully tuned fnc1-sentences: its own blend b (BLEND_GRID), the
+    cross-encoder's share alpha and the class weights tuned together, so alpha = 0 is
+    fnc1-sentences exactly as run_benchmark tunes it. Then ``splits`` random halvings of
+    the held stories (both directions): tune (b, alpha, weights) on one half, score the
+    other, beside fnc1-sentences tuned (b, weights) on the same half."""
+    from presscut.baselines.fnc1_bench import _finalize, stance_rows
+    from presscut.baselines.stance_blend import BLEND_GRID
+    from presscut.baselines.stance_stack import WEIGHT_GRID
+    data, pairs, labels, ho = holdout(cfg)
+    hl = [labels[i] for i in ho.held]
+    n = len(hl)
+    G = np.load(Path(out) / "sents_gbdt_held.npy")
+    M = np.load(Path(out) / "sents_mlp_held.npy")
+    X = np.load(Path(out) / xenc)
+    ui = STANCES.index("unrelated")
+    rc = [STANCES.index(c) for c in RELATED]
+    w_ = np.asarray(ho.weights, dtype=float)
+    # R[i, p] = stance_rows of (gold i, predicted p): a prediction's score is a gather + sum
+    R = np.stack([stance_rows(hl, [c] * n) for c in STANCES], 1)
+    alphas = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 1.0)
+
+    def combine(b, alpha):
+        S = b * G + (1 - b) * M
+        P = S.copy()
+        mass = 1 - S[:, ui]
+        srel = S[:, rc] / np.maximum(mass[:, None], 1e-9)
+        P[:, rc] = mass[:, None] * (alpha * X + (1 - alpha) * srel)
+        return P
+
+    grid = [(b, a) for b in BLEND_GRID for a in alphas]
+    preds = {(b, a, wt): np.argmax(combine(b, a) * np.asarray(wt), 1)
+             for b, a in grid for wt in WEIGHT_GRID}
+
+    def scores(key, idx):
+        p = preds[key][idx]
+        return _finalize((R[idx, p] * w_[idx, None]).sum(0), float(w_[idx].sum()))
+
+    def obj(key, idx):
+        s = scores(key, idx)
+        return (s["fnc_score"] + s["macro_f1"]) / 2
+
+    def best(idx, only_alpha=None):
+        top, key = -1.0, None  # ties keep the first: alpha 0, boosting alone, least reweighting
+        for k in preds:
+            if only_alpha is None or k[1] == only_alpha:
+                v = obj(k, idx)
+                if v > top:
+                    top, key = v, k
+        return key
+
+    def fmt(s):
+        return (f"FNC {100 * s['fnc_score']:.2f} % macro-F1 {s['macro_f1']:.4f} "
+                f"agree {s['f1_agree']:.3f} disagree {s['f1_disagree']:.3f} "
+                f"discuss {s['f1_discuss']:.3f} unrelated {s['f1_unrelated']:.3f}")
+
+    allidx = np.arange(n)
+    print("tuned on the whole hold-out (optimistic), best (b, weights) per alpha:")
+    for a in alphas:
+        k = best(allidx, a)
+        print(f"  alpha {a:<4} b {k[0]} w {k[2]}: {fmt(scores(k, allidx))}")
+    k = best(allidx)
+    print(f"  joint best: alpha {k[1]} b {k[0]} w {k[2]}: {fmt(scores(k, allidx))}")
+    groups = [g for s in ("train", "validation") for g in data.groups[s]]
+    hg = np.array([groups[i] for i in ho.held])
+    stories = sorted(set(hg.tolist()))
+    rng = np.random.default_rng(0)
+    gains, chosen = [], []
+    for _ in range(splits):
+        side = dict(zip(stories, rng.permutation(len(stories)) % 2))
+        half = np.array([side[g] for g in hg])
+        for a_side in (0, 1):
+            tune_idx, test_idx = allidx[half == a_side], allidx[half != a_side]
+            kx, k0 = best(tune_idx), best(tune_idx, 0.0)
+            sx, s0 = scores(kx, test_idx), scores(k0, test_idx)
+            gains.append((sx["fnc_score"] - s0["fnc_score"], sx["macro_f1"] - s0["macro_f1"],
+                          sx["f1_disagree"] - s0["f1_disagree"]))
+            chosen.append(kx[1])
+    g = np.array(gains)
+    print(f"{len(g)} story halvings (tune on one half, score the other), xenc blend minus "
+          f"fnc1-sentences: FNC {100 * g[:, 0].mean():+.2f} pt (sd {100 * g[:, 0].std():.2f}, "
+          f"{(g[:, 0] > 0).mean():.0%} > 0), macro-F1 {g[:, 1].mean():+.4f} "
+          f"(sd {g[:, 1].std():.4f}, {(g[:, 1] > 0).mean():.0%} > 0), disagree F1 "
+          f"{g[:, 2].mean():+.4f} (sd {g[:, 2].std():.4f}); alpha chosen: "
+          f"{dict(zip(*np.unique(chosen, return_counts=True)))}")
+
+
+def run_related(cfg, out, xenc="xenc_held.npy", blend=0.75, boot=500):
+    """On the held related pairs only: per-class F1 (argmax over agree/disagree/discuss, no
+    class weights) and one-vs-rest AUC of fnc1-sentences (boosting/MLP blend ``blend``,
+    its related share renormalised), the cross-encoder and their mean; story-bootstrap 90 %
+    intervals of the AUC differences against fnc1-sentences."""
+    from sklearn.metrics import f1_score, roc_auc_score
+    data, pairs, labels, ho = holdout(cfg)
+    groups = [g for s in ("train", "validation") for g in data.groups[s]]
+    hg = np.array([groups[i] for i in ho.held])
+    hl = np.array([labels[i] for i in ho.held])
+    S = blend * np.load(Path(out) / "sents_gbdt_held.npy") + \
+        (1 - blend) * np.load(Path(out) / "sents_mlp_held.npy")
+    X = np.load(Path(out) / xenc)
+    rel = hl != "unrelated"
+    Sr = S[rel][:, [STANCES.index(c) for c in RELATED]]
+    Sr = Sr / Sr.sum(1, keepdims=True)
+    models = {"fnc1-sentences": Sr, "xenc": X[rel], "mean": 0.5 * Sr + 0.5 * X[rel]}
+    y, g = hl[rel], hg[rel]
+    for name, P in models.items():
+        f1 = f1_score(y, np.array(RELATED)[P.argmax(1)], labels=list(RELATED), average=None)
+        auc = [roc_auc_score(y == c, P[:, k]) for k, c in enumerate(RELATED)]
+        print(f"{name:15s} F1 " + " ".join(f"{c} {v:.3f}" for c, v in zip(RELATED, f1)) +
+              " | AUC " + " ".join(f"{c} {v:.3f}" for c, v in zip(RELATED, auc)))
+    rng = np.random.default_rng(0)
+    stories = np.unique(g)
+    rows = {s: np.where(g == s)[0] for s in stories}
+    for k, c in enumerate(RELATED):
+        d = []
+        for _ in range(boot):
+            ii = np.concatenate([rows[s] for s in rng.choice(stories, len(stories))])
+            if 0 < (y[ii] == c).sum() < len(ii):
+                base = roc_auc_score(y[ii] == c, Sr[ii, k])
+                d.append([roc_auc_score(y[ii] == c, models[m][ii, k]) - base
+                          for m in ("xenc", "mean")])
+        lo, hi = np.percentile(np.array(d), [5, 95], axis=0)
+        print(f"AUC {c} minus fnc1-sentences, story bootstrap 90 %: xenc [{lo[0]:+.3f}, "
+              f"{hi[0]:+.3f}], mean [{lo[1]:+.3f}, {hi[1]:+.3f}]")
+
+
 if __name__ == "__main__":
     cfg, out, what = sys.argv[1:4]
     kw = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
     Path(out).mkdir(parents=True, exist_ok=True)
-    {"xenc": run_xenc, "sents": run_sents, "blend": run_blend}[what](cfg, out, **kw)
+    {"xenc": run_xenc, "sents": run_sents, "parts": run_parts, "blend": run_blend,
+     "blend2": run_blend2, "related": run_related}[what](cfg, out, **kw)
