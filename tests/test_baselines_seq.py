@@ -177,6 +177,23 @@ def test_appended_article_starts_at_a_title_after_a_boilerplate_gap():
         [0, 5], [10, 13], [14, 17]]
 
 
+def test_a_page_decoded_without_body_gets_the_block_around_its_most_body_like_row():
+    model = SequenceSegmenter(empty_fallback=0.5)
+    model.classes_ = ["boilerplate", "body", "title"]
+    offsets = np.array([0, 5, 7, 7])  # two pages and an empty one
+    pb = np.array([0.1, 0.3, 0.4, 0.15, 0.35, 0.9, 0.1])
+    P = np.stack([1 - pb, pb, np.zeros_like(pb)], 1)
+    path = np.array([0, 0, 2, 0, 0, 1, 0])
+    model._fill_empty(path, P, offsets)
+    # page 0: max 0.4 at row 2, rows >= 0.2 joined to it: 1-2 (row 3's 0.15 ends the block,
+    # so row 4's 0.35 stays out); page 1 already has body and keeps its path
+    assert path.tolist() == [0, 1, 1, 0, 0, 1, 0]
+    model.empty_fallback = 0.2  # threshold 0.08: the whole first page
+    path = np.array([0, 0, 2, 0, 0, 1, 0])
+    model._fill_empty(path, P, offsets)
+    assert path.tolist() == [1, 1, 1, 1, 1, 1, 0]
+
+
 def test_fit_is_reproducible_and_save_load_round_trips(fitted, pages, tmp_path):
     again = SequenceSegmenter(max_iter=8, random_state=1).fit(pages[:30])
     path = fitted.save(tmp_path / "m")

@@ -1,7 +1,10 @@
 """CleanPortalEval (ppke-nlpg): 71 pages from four news portals in CleanEval's own format
 (``input/<id>.html``, ``GoldStandard/<id>.txt`` with ``URL:`` and ``<p>``/``<h>`` markers),
 so it is read by the CleanEval parser under its own corpus name. Unlike CleanEval's, its
-``<h>`` marks the headline (one heading on 57 of 71 pages), so headings are ``title``."""
+``<h>`` opens the gold text with the headline (69 of 71 pages), which is ``title``; the
+later ``<h>`` of 12 pages are section heads ("Analysis", "Global shift"), ``body`` as in
+CleanEval and in the annotation scheme (a title is an article's headline). Until
+2026-12-03 every ``<h>`` was ``title``."""
 
 from __future__ import annotations
 
