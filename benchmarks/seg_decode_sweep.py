@@ -22,7 +22,7 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from seg_validation import read_rows, score
+    from seg_validation import read_rows, score, warn_in_sample
 
     from presscut.baselines.estimator_io import load
     from presscut.baselines.segment_seq import _forward
@@ -40,6 +40,7 @@ def main() -> None:
     args = ap.parse_args()
     rows = read_rows(args.split)
     model = load(args.model)
+    warn_in_sample(args.model, model, args.split)
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     step = max(1, int(model.batch_pages))
     cached = []

@@ -43,6 +43,19 @@ def read_rows(splits: str) -> list[dict]:
     return rows
 
 
+def warn_in_sample(name: str, model, splits: str) -> None:
+    """Say so when a model was fitted on the split it is scored on: the committed seg-seq is
+    fitted on real train + validation once its settings are chosen, so its validation figures
+    are in-sample (``--fit '{}'`` refits on train alone for a held-out figure)."""
+    from pathlib import Path
+
+    seen = str((getattr(model, "trained_on_", None) or {}).get("what", "")).split(" + ")
+    hit = [s for s in splits.split(",") if Path(s).stem in seen and "real" in Path(s).parts]
+    if hit:
+        print(f"note: {name} was fitted on {', '.join(hit)}: its scores there are in-sample, "
+              "not held out (--fit '{}' refits on train alone)")
+
+
 def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
     """Per source (and "pooled"): pages, body F1, title F1 (or None), boundary F1 ±1."""
     from presscut.harness import metrics as m
@@ -163,6 +176,7 @@ def main() -> None:
     print(f"{'baseline':22s} {'source':16s} {'pages':>5s} {'body F1':>8s} {'title F1':>8s} "
           f"{'bound F1':>8s} {'2nd art.':>9s} {'split 1-art':>11s}")
     for name, model in models:
+        warn_in_sample(name, model, args.split)
         preds = model.predict(pages)
         scores = score(rows, preds)
         if len(scores) == 2:  # one source: its pooled row says the same
