@@ -217,7 +217,8 @@ def run_xenc(cfg, out, epochs=1.0, max_len=128, bs=32, lr=5e-5, max_discuss=None
     (Path(out) / "xenc_info.json").write_text(json.dumps(info))
 
 
-def run_sents(cfg, out):
+def _fit_sentences(cfg):
+    """fnc1-sentences fitted on the story split's fitting side, with the held pairs."""
     from presscut.baselines.fnc1_bench import stance_baselines
     data, pairs, labels, ho = holdout(cfg)
     spec = next(s for s in stance_baselines() if s.name == "fnc1-sentences")
@@ -225,7 +226,11 @@ def run_sents(cfg, out):
     t0 = time.perf_counter()
     spec.fit(est, data, ("train", "validation"), rows=ho.fit)
     print(f"fit {time.perf_counter() - t0:.0f}s", flush=True)
-    held = [pairs[i] for i in ho.held]
+    return est, [pairs[i] for i in ho.held], labels, ho
+
+
+def run_sents(cfg, out):
+    est, held, _, _ = _fit_sentences(cfg)
     np.save(Path(out) / "sents_held.npy", est.predict_proba(held))
     print(est.get_params())
 
@@ -234,14 +239,7 @@ def run_parts(cfg, out):
     """fnc1-sentences on the fit side, saving its boosting and MLP-mean held probabilities
     apart, so the blend step can tune fnc1-sentences' own blend beside alpha (run_sents
     saves predict_proba at blend 1.0, i.e. boosting alone)."""
-    from presscut.baselines.fnc1_bench import stance_baselines
-    data, pairs, labels, ho = holdout(cfg)
-    spec = next(s for s in stance_baselines() if s.name == "fnc1-sentences")
-    est = spec.make()
-    t0 = time.perf_counter()
-    spec.fit(est, data, ("train", "validation"), rows=ho.fit)
-    print(f"fit {time.perf_counter() - t0:.0f}s", flush=True)
-    held = [pairs[i] for i in ho.held]
+    est, held, labels, ho = _fit_sentences(cfg)
     gbdt, mlp = est._parts(held)
     np.save(Path(out) / "sents_gbdt_held.npy", gbdt)
     np.save(Path(out) / "sents_mlp_held.npy", mlp)

@@ -10,9 +10,9 @@ a page on average, 198 with six or more). No marker tells the headline
 apart, so CleanEval labels no ``title``: a heading is main text, ``body`` (as in Dragnet's
 gold, which keeps its headline), and the pages are labelled ``body``/``boilerplate``.
 CleanPortalEval, in the same format but from news portals, opens the gold text of 69 of its
-71 pages with one ``<h>``, the headline, and marks section heads with ``<h>`` too on 12 of 71 pages; with
-``headings_are_titles`` the headings before the first paragraph are ``title`` and the later
-ones are section heads, ``body``, as CleanEval's are. The input page is
+71 pages with one ``<h>``, the headline, and marks section heads with ``<h>`` too on 12
+pages; with ``headings_are_titles`` the headings before the first paragraph are ``title``
+and the later ones are section heads, ``body``, as CleanEval's are. The input page is
 wrapped in ``<text id="<url>" ...>``. Pages without a gold file (cleaneval-final has 59)
 are reported, not imported.
 """
