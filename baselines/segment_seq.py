@@ -19,6 +19,9 @@
    ``start_threshold`` (an appended second article). Each ends at its last article-role
    line.
 
+Stages 1-2 and the start head are fitted ``members`` times (3) from successive seeds, over
+the same features and lexicon; their posteriors are averaged before Viterbi.
+
 The lexicon features of train pages are computed out-of-fold too (a line's own page never
 counts in its log-odds). Training is single-threaded and seeded, so a fit is
 reproducible (the same pages give a byte-identical saved model). The fitted model is
@@ -240,7 +243,7 @@ class SequenceSegmenter(Baseline):
                  start_threshold: float = 0.9,
                  weight_by_words: bool = False, batch_pages: int = 128,
                  source_guard: bool = True, empty_fallback: float | None = 0.35,
-                 random_state: int = 0):
+                 members: int = 3, random_state: int = 0):
         self.hidden = hidden
         self.max_iter = max_iter
         self.folds = folds
@@ -253,6 +256,7 @@ class SequenceSegmenter(Baseline):
         self.batch_pages = batch_pages
         self.source_guard = source_guard
         self.empty_fallback = empty_fallback
+        self.members = members
         self.random_state = random_state
 
     # ------------------------------------------------------------ fit
@@ -294,9 +298,42 @@ class SequenceSegmenter(Baseline):
             raise PresscutError("seg-seq: training pages need at least two roles")
         weight = np.expm1(Xm[:, 1] * 4) + 1 if self.weight_by_words else None
         row_fold = np.repeat(fold, np.diff(offsets))
-        seed = self.random_state
-        self.net1_ = _fit_mlp(Xm, y, self.hidden, self.max_iter, seed, weight)
-        self.classes_ = self.net1_["classes"]
+        # article starts: a binary head over the last role stage's inputs, so an appended
+        # second article is found by what its first lines look like in context, not only
+        # by a boilerplate gap before a title
+        first = []
+        for p in pages:
+            begins = {a for a, _ in p["articles"]}
+            first += [i in begins for i, line in enumerate(p["lines"]) if not _blank(line)]
+        y_start = np.where(first, "start", "inside")
+        # members: the same nets fitted from other seeds, their posteriors averaged when
+        # predicting. On real validation (train-only fits) one seed scored 0.908-0.916 pooled
+        # and three averaged 0.922, with 5 one-article pages split instead of 10-24
+        self.net1_, self.net2_, self.net_start_ = [], [], []
+        for m in range(max(1, int(self.members))):
+            self._fit_member(Xm, y, y_start, offsets, row_fold, folds, weight,
+                             self.random_state + m)
+        if not self.stacked:
+            self.net2_ = None
+        if not self.net_start_:
+            self.net_start_ = None
+        ix = {c: k for k, c in enumerate(self.classes_)}
+        seqs = [np.array([ix[c] for c in y[offsets[p]:offsets[p + 1]]], dtype=np.int64)
+                for p in range(len(pages))]
+        self.log_t_, self.log_s_ = transitions(seqs, len(self.classes_))
+        counts = np.bincount(np.concatenate(seqs), minlength=len(self.classes_)) + 1.0
+        self.log_prior_ = np.log(counts / counts.sum())
+        self.trained_on_ = _training_summary(pages)
+        # a model saved by code with other features would predict garbage: predict checks
+        self.features_ = feature_names()
+
+    def _fit_member(self, Xm, y, y_start, offsets, row_fold, folds, weight, seed) -> None:
+        """One member's stage-1 net, its out-of-fold stage-1 outputs, stage-2 net and
+        start head (seeds ``seed``, ``seed + 1``, ``seed + 2``)."""
+        net1 = _fit_mlp(Xm, y, self.hidden, self.max_iter, seed, weight)
+        self.net1_.append(net1)
+        self.classes_ = net1["classes"]
+        S = Xm
         if self.stacked:
             oof = np.zeros((len(Xm), len(self.classes_)), dtype=np.float32)
             for f in range(folds):
@@ -308,32 +345,12 @@ class SequenceSegmenter(Baseline):
                 cols = [self.classes_.index(c) for c in net["classes"]]
                 oof[np.ix_(np.flatnonzero(~tr), cols)] = p
             S = np.hstack([Xm, self._stage2(oof, offsets, Xm)])
-            self.net2_ = _fit_mlp(S, y, self.hidden, self.max_iter, seed + 1, weight)
-            if self.net2_["classes"] != self.classes_:  # pragma: no cover - same y
+            net2 = _fit_mlp(S, y, self.hidden, self.max_iter, seed + 1, weight)
+            if net2["classes"] != self.classes_:  # pragma: no cover - same y
                 raise PresscutError("seg-seq: internal error: stage classes differ")
-        # article starts: a binary head over the last role stage's inputs, so an appended
-        # second article is found by what its first lines look like in context, not only
-        # by a boilerplate gap before a title
-        first = []
-        for p in pages:
-            begins = {a for a, _ in p["articles"]}
-            first += [i in begins for i, line in enumerate(p["lines"]) if not _blank(line)]
-        y_start = np.where(first, "start", "inside")
-        self.net_start_ = None
+            self.net2_.append(net2)
         if len(set(y_start)) == 2:
-            self.net_start_ = _fit_mlp(S if self.stacked else Xm, y_start, self.hidden,
-                                       self.max_iter, seed + 2)
-        ix = {c: k for k, c in enumerate(self.classes_)}
-        seqs = [np.array([ix[c] for c in y[offsets[p]:offsets[p + 1]]], dtype=np.int64)
-                for p in range(len(pages))]
-        self.log_t_, self.log_s_ = transitions(seqs, len(self.classes_))
-        counts = np.bincount(np.concatenate(seqs), minlength=len(self.classes_)) + 1.0
-        self.log_prior_ = np.log(counts / counts.sum())
-        self.trained_on_ = _training_summary(pages)
-        # a model saved by code with other features would predict garbage: predict checks
-        self.features_ = feature_names()
-        if not self.stacked:
-            self.net2_ = None
+            self.net_start_.append(_fit_mlp(S, y_start, self.hidden, self.max_iter, seed + 2))
 
     @classmethod
     def fit_saved(cls, root: Path | None = None, **params) -> SequenceSegmenter:
@@ -370,20 +387,26 @@ class SequenceSegmenter(Baseline):
         The start head runs on every row although only article-role rows are read: OpenBLAS
         does not promise a row's product is the same bits whatever other rows share the
         matrix (a subset did differ in the last bit), and predictions are to stay exact."""
-        P = _forward(self.net1_, batch.X)
-        Z = batch.X
-        if self.stacked:
-            Z = np.hstack([batch.X, self._stage2(P, batch.offsets, batch.X)])
-            P = _forward(self.net2_, Z)
-        start = None
-        if getattr(self, "net_start_", None) is not None:
-            start = _forward(self.net_start_, Z)[:, self.net_start_["classes"].index("start")]
-        return P, start
+        Ps, starts = [], []
+        heads = self.net_start_ or []
+        for k, net1 in enumerate(self.net1_):
+            P = _forward(net1, batch.X)
+            Z = batch.X
+            if self.stacked:
+                Z = np.hstack([batch.X, self._stage2(P, batch.offsets, batch.X)])
+                P = _forward(self.net2_[k], Z)
+            Ps.append(P)
+            if heads:
+                starts.append(_forward(heads[k], Z)[:, heads[k]["classes"].index("start")])
+        if len(Ps) == 1:  # one member: its own bits, not a mean's
+            return Ps[0], starts[0] if starts else None
+        return np.mean(Ps, 0), np.mean(starts, 0) if starts else None
 
     def predict(self, X) -> list[dict]:
         if not hasattr(self, "net1_"):
             raise PresscutError("seg-seq: call fit (or load a fitted model) before predict")
-        if getattr(self, "features_", None) != feature_names():
+        if (getattr(self, "features_", None) != feature_names()
+                or not isinstance(self.net1_, list)):  # one net, not members: before 2026-12-03
             raise PresscutError("seg-seq: this model was fitted by another version of seg-seq "
                                 "(its line features differ); refit it with `presscut "
                                 "baselines refit seg-seq`")

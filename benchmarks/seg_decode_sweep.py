@@ -19,6 +19,7 @@ def main() -> None:
     import sys
     from pathlib import Path
 
+    import numpy as np
     from threadpoolctl import threadpool_limits
 
     sys.path.insert(0, str(Path(__file__).parent))
@@ -50,7 +51,7 @@ def main() -> None:
             batch = featurise([p["lines"] for p in chunk], model.lexicon_)
             P, start = model._rows(batch)
             if args.stage1:
-                P = _forward(model.net1_, batch.X)
+                P = np.mean([_forward(net, batch.X) for net in model.net1_], 0)
             cached.append((chunk, batch, P, start))
     grid = itertools.product(*(map(float, s.split(",")) for s in
                                (args.prior, args.transition, args.start)))

@@ -194,6 +194,20 @@ def test_a_page_decoded_without_body_gets_the_block_around_its_most_body_like_ro
     assert path.tolist() == [1, 1, 1, 1, 1, 1, 0]
 
 
+def test_members_average_the_posteriors_of_the_one_member_fits_of_their_seeds(pages):
+    # member m of a fit seeded r is the one-member fit seeded r + m, nets and all
+    both = SequenceSegmenter(max_iter=5, members=2, random_state=3).fit(pages[:20])
+    one = [SequenceSegmenter(max_iter=5, members=1, random_state=s).fit(pages[:20])
+           for s in (3, 4)]
+    batch = featurise([p["lines"] for p in pages[20:]], both.lexicon_)
+    P, start = both._rows(batch)
+    parts = [m._rows(batch) for m in one]
+    assert len(both.net1_) == len(both.net2_) == len(both.net_start_) == 2
+    np.testing.assert_allclose(P, (parts[0][0] + parts[1][0]) / 2, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(start, (parts[0][1] + parts[1][1]) / 2, rtol=1e-6, atol=1e-7)
+    assert not np.allclose(parts[0][0], parts[1][0])  # the seeds do differ
+
+
 def test_fit_is_reproducible_and_save_load_round_trips(fitted, pages, tmp_path):
     again = SequenceSegmenter(max_iter=8, random_state=1).fit(pages[:30])
     path = fitted.save(tmp_path / "m")
