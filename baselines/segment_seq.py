@@ -461,8 +461,8 @@ class SequenceSegmenter(Baseline):
         and the rows around it whose p(body) is at least ``empty_fallback`` of that row's.
         Every page of these corpora has main text, so an empty page scores 0 for certain
         (the model committed before 2026-12-03 decoded 3 of 201 Dragnet validation pages
-        empty: their body F1 0 -> 0.06, 0.48, 1.0, Dragnet 0.903 -> 0.911; the models
-        fitted since decode none empty there)."""
+        empty: their body F1 0 -> 0.06, 0.48, 1.0, Dragnet 0.903 -> 0.911; the one-member
+        train-only refit of 2026-12-03 decodes none empty there)."""
         body = self.classes_.index("body")
         cs = np.concatenate([[0], np.cumsum(path == body)])
         has = cs[offsets[1:]] - cs[offsets[:-1]]
