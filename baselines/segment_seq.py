@@ -357,18 +357,8 @@ class SequenceSegmenter(Baseline):
         """The committed model: fitted on the real train and validation pages and a spread
         of synthetic train pages (never a test page; synthetic pages hold real train text
         only)."""
-        from presscut.harness.gold import config_files
-        from presscut.tasks._pages import labelled_pages, spread
-
-        files = [f for f in config_files(TRAIN_CONFIG, list(TRAIN_SPLITS), root) if f.is_file()]
-        if not files:
-            raise PresscutError(f"seg-seq: no {TRAIN_CONFIG} train split under splits/ "
-                                "(run `presscut build`)")
-        pages = labelled_pages(files)
-        synth = [f for f in config_files("synthetic", ["train"], root) if f.is_file()]
-        if SYNTHETIC_TRAIN_PAGES and synth:
-            pages += spread(labelled_pages(synth), SYNTHETIC_TRAIN_PAGES)
-        model = cls(**params).fit(pages)
+        real, synth = training_pages(root=root)
+        model = cls(**params).fit(real + synth)
         model.trained_on_["what"] = " + ".join(TRAIN_SPLITS)
         return model
 
@@ -518,6 +508,23 @@ class SequenceSegmenter(Baseline):
             return "seg-seq (unfitted)"
         parts = ", ".join(f"{k} {v}" for k, v in sorted(t["sources"].items()))
         return f"trained on {t['pages']} {t.get('what', '')} pages ({parts})".replace("  ", " ")
+
+
+def training_pages(splits=TRAIN_SPLITS, synthetic: int = SYNTHETIC_TRAIN_PAGES,
+                   root: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """The labelled real pages of ``splits`` and ``synthetic`` synthetic train pages, evenly
+    spread: the committed fit with the defaults, and the development scripts' fits with
+    ``("train",)`` (kept apart so a script can subsample the real pages alone)."""
+    from presscut.harness.gold import config_files
+    from presscut.tasks._pages import labelled_pages, spread
+
+    files = [f for f in config_files(TRAIN_CONFIG, list(splits), root) if f.is_file()]
+    if not files:
+        raise PresscutError(f"seg-seq: no {TRAIN_CONFIG} {'/'.join(splits)} split under "
+                            "splits/ (run `presscut build`)")
+    synth = [f for f in config_files("synthetic", ["train"], root) if f.is_file()]
+    return (labelled_pages(files),
+            spread(labelled_pages(synth), synthetic) if synthetic and synth else [])
 
 
 def _source_folds(pages: list[dict], fold: np.ndarray) -> list[set[int]]:

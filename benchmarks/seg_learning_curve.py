@@ -23,17 +23,18 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from seg_validation import read_rows, score
 
-    from presscut.baselines.segment_seq import SYNTHETIC_TRAIN_PAGES, SequenceSegmenter
-    from presscut.harness.gold import config_files
-    from presscut.tasks._pages import labelled_pages, spread
+    from presscut.baselines.segment_seq import (
+        SYNTHETIC_TRAIN_PAGES,
+        SequenceSegmenter,
+        training_pages,
+    )
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--share", type=float, default=0.7, help="share of the real train pages")
     ap.add_argument("--seeds", default="1,2", help="comma-separated draws")
     ap.add_argument("--synthetic", type=int, default=SYNTHETIC_TRAIN_PAGES)
     args = ap.parse_args()
-    real = labelled_pages(config_files("real", ["train"]))
-    synth = spread(labelled_pages(config_files("synthetic", ["train"])), args.synthetic)
+    real, synth = training_pages(("train",), args.synthetic)
     rows = read_rows("splits/real/validation.parquet")
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     for seed in map(int, args.seeds.split(",")):

@@ -149,23 +149,24 @@ def main() -> None:
     ap.add_argument("--fit", help="fit a seg-seq variant with these parameters (JSON)")
     ap.add_argument("--synthetic", type=int, default=0,
                     help="with --fit: add this many synthetic train pages")
+    ap.add_argument("--save", help="with --fit: also save the fitted variant to this folder "
+                                   "(for --model, seg_decode_sweep.py --model)")
     args = ap.parse_args()
     rows = read_rows(args.split)
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     if args.fit is not None:
         import json
 
-        from presscut.baselines.segment_seq import SequenceSegmenter
-        from presscut.harness.gold import config_files
-        from presscut.tasks._pages import labelled_pages, spread
+        from presscut.baselines.segment_seq import SequenceSegmenter, training_pages
 
-        train = labelled_pages(config_files("real", ["train"]))
-        if args.synthetic:
-            train += spread(labelled_pages(config_files("synthetic", ["train"])),
-                            args.synthetic)
+        real, synth = training_pages(("train",), args.synthetic)
         params = json.loads(args.fit or "{}")
         models = [(f"seg-seq {params} +{args.synthetic} synth",
-                   SequenceSegmenter(**params).fit(train))]
+                   SequenceSegmenter(**params).fit(real + synth))]
+        if args.save:
+            from presscut.baselines.estimator_io import save
+
+            save(models[0][1], args.save)
     elif args.model:
         from presscut.baselines.estimator_io import load
 
