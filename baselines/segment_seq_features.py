@@ -208,6 +208,16 @@ class _HashIndex:
         return out
 
 
+def _pack(keys: list[str]) -> tuple[str, np.ndarray]:
+    """Strings as one string and their lengths (any character may occur in a key)."""
+    return "".join(keys), np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+
+
+def _unpack(joined: str, lengths: np.ndarray) -> list[str]:
+    ends = np.cumsum(lengths).tolist()
+    return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+
+
 # ------------------------------------------------------------------ lexicon
 @dataclass
 class Lexicon:
@@ -227,8 +237,31 @@ class Lexicon:
     line_pages: dict[str, int] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
-        # the hash tables are derived from the dicts: a saved model stays the same bytes
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        # each string table goes as one string and arrays: as tens of thousands of small
+        # str objects it took joblib's pure-Python unpickler half a second to load (most of
+        # `presscut predict` on one page). The hash tables are derived, so they are left
+        # out, and the dicts keep their order: a saved model stays the same bytes
+        words, lines = list(self.word_ids), list(self.line_logodds)
+        return {
+            "word_logodds": self.word_logodds, "stop_mask": self.stop_mask,
+            "words": _pack(words),
+            "word_id": np.fromiter(self.word_ids.values(), dtype=np.int64, count=len(words)),
+            "lines": _pack(lines),
+            "line_logodds": np.fromiter(self.line_logodds.values(), dtype=np.float64,
+                                        count=len(lines)),
+            "line_pages": np.fromiter(map(self.line_pages.__getitem__, lines),
+                                      dtype=np.int64, count=len(lines)),
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        if "words" not in state:  # saved before the tables were packed: plain dicts
+            self.__dict__.update(state)
+            return
+        words, lines = _unpack(*state["words"]), _unpack(*state["lines"])
+        self.word_ids = dict(zip(words, state["word_id"].tolist()))
+        self.word_logodds, self.stop_mask = state["word_logodds"], state["stop_mask"]
+        self.line_logodds = dict(zip(lines, state["line_logodds"].tolist()))
+        self.line_pages = dict(zip(lines, state["line_pages"].tolist()))
 
     def line_table(self) -> _HashIndex:
         """Line-key hash -> [log-odds, pages] of the lexicon's lines."""

@@ -93,6 +93,27 @@ def test_features_match_a_per_line_reference(pages):
             assert batch.X[k, col[name]] == pytest.approx(value, abs=1e-5), (name, line)
 
 
+def test_lexicon_pickles_its_tables_packed_and_loads_the_older_plain_form():
+    import pickle
+
+    keys = ["", "share this", "a\x00b", "über", "emoji 😀", "\ud800 lone surrogate"]
+    lex = Lexicon({k: i + 1 for i, k in enumerate(keys)}, np.arange(len(keys) + 1.0),
+                  np.zeros(len(keys) + 1, dtype=bool), {k: -0.5 * i for i, k in enumerate(keys)},
+                  {k: 2 + i for i, k in enumerate(keys)})
+    # a model saved before packing pickled the dicts themselves
+    old = Lexicon.__new__(Lexicon)
+    old.__setstate__({"word_ids": dict(lex.word_ids), "word_logodds": lex.word_logodds,
+                      "stop_mask": lex.stop_mask, "line_logodds": dict(lex.line_logodds),
+                      "line_pages": dict(lex.line_pages)})
+    page = [k.replace("\x00", " ") or "x" for k in keys] + ["share this", "über über"]
+    for back in (pickle.loads(pickle.dumps(lex)), old):
+        for table in ("word_ids", "line_logodds", "line_pages"):  # the same items, in order
+            assert list(getattr(back, table).items()) == list(getattr(lex, table).items())
+        assert np.array_equal(back.word_logodds, lex.word_logodds)
+        assert np.array_equal(back.stop_mask, lex.stop_mask)
+        assert np.array_equal(featurise([page], back).X, featurise([page], lex).X)
+
+
 def test_featurise_empty_and_blank_pages():
     lex = Lexicon.fit([])
     b = featurise([[], ["", " "], ["only line"]], lex)
