@@ -357,7 +357,7 @@ class SequenceSegmenter(Baseline):
         """The committed model: fitted on the real train and validation pages and a spread
         of synthetic train pages (never a test page; synthetic pages hold real train text
         only)."""
-        real, synth = training_pages(root=root)
+        real, synth = fit_pages(root=root)
         model = cls(**params).fit(real + synth)
         model.trained_on_["what"] = " + ".join(TRAIN_SPLITS)
         return model
@@ -510,21 +510,20 @@ class SequenceSegmenter(Baseline):
         return f"trained on {t['pages']} {t.get('what', '')} pages ({parts})".replace("  ", " ")
 
 
-def training_pages(splits=TRAIN_SPLITS, synthetic: int = SYNTHETIC_TRAIN_PAGES,
-                   root: Path | None = None) -> tuple[list[dict], list[dict]]:
-    """The labelled real pages of ``splits`` and ``synthetic`` synthetic train pages, evenly
-    spread: the committed fit with the defaults, and the development scripts' fits with
-    ``("train",)`` (kept apart so a script can subsample the real pages alone)."""
-    from presscut.harness.gold import config_files
-    from presscut.tasks._pages import labelled_pages, spread
+def fit_pages(splits=TRAIN_SPLITS, synthetic: int = SYNTHETIC_TRAIN_PAGES,
+              root: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """What seg-seq is fitted on: the labelled real pages of ``splits`` and ``synthetic``
+    synthetic train pages, evenly spread. The committed fit takes the defaults; the
+    development scripts take ``("train",)`` (kept apart so a script can subsample the real
+    pages alone)."""
+    from presscut.tasks._pages import spread, training_pages
 
-    files = [f for f in config_files(TRAIN_CONFIG, list(splits), root) if f.is_file()]
-    if not files:
+    real = training_pages(root, splits=splits, config=TRAIN_CONFIG)
+    if not real:
         raise PresscutError(f"seg-seq: no {TRAIN_CONFIG} {'/'.join(splits)} split under "
                             "splits/ (run `presscut build`)")
-    synth = [f for f in config_files("synthetic", ["train"], root) if f.is_file()]
-    return (labelled_pages(files),
-            spread(labelled_pages(synth), synthetic) if synthetic and synth else [])
+    synth = training_pages(root, config="synthetic") if synthetic else []
+    return real, spread(synth, synthetic)
 
 
 def _source_folds(pages: list[dict], fold: np.ndarray) -> list[set[int]]:

@@ -26,7 +26,7 @@ def main() -> None:
     from presscut.baselines.segment_seq import (
         SYNTHETIC_TRAIN_PAGES,
         SequenceSegmenter,
-        training_pages,
+        fit_pages,
     )
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--seeds", default="1,2", help="comma-separated draws")
     ap.add_argument("--synthetic", type=int, default=SYNTHETIC_TRAIN_PAGES)
     args = ap.parse_args()
-    real, synth = training_pages(("train",), args.synthetic)
+    real, synth = fit_pages(("train",), args.synthetic)
     rows = read_rows("splits/real/validation.parquet")
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
     for seed in map(int, args.seeds.split(",")):

@@ -157,9 +157,9 @@ def main() -> None:
     if args.fit is not None:
         import json
 
-        from presscut.baselines.segment_seq import SequenceSegmenter, training_pages
+        from presscut.baselines.segment_seq import SequenceSegmenter, fit_pages
 
-        real, synth = training_pages(("train",), args.synthetic)
+        real, synth = fit_pages(("train",), args.synthetic)
         params = json.loads(args.fit or "{}")
         models = [(f"seg-seq {params} +{args.synthetic} synth",
                    SequenceSegmenter(**params).fit(real + synth))]

@@ -428,3 +428,10 @@ def test_a_nul_inside_a_line_changes_no_other_line(fitted, pages):
     first = b.offsets[1]
     assert np.array_equal(a.X[first:], b.X[first:])  # the other pages: untouched
     assert np.array_equal(b.X, c.X)  # the NUL reads as the blank it is
+
+
+def test_fit_pages_names_the_missing_split_instead_of_fitting_on_nothing(tmp_path):
+    from presscut.baselines.segment_seq import fit_pages
+
+    with pytest.raises(PresscutError, match=r"no real train/validation split .*presscut build"):
+        fit_pages(root=tmp_path)
