@@ -22,11 +22,9 @@ def main() -> None:
     import numpy as np
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from seg_validation import read_rows
+    from seg_validation import page_body_prf, read_rows
 
     from presscut.baselines.estimator_io import load
-    from presscut.harness import metrics as m
-    from presscut.schema import ROLES
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("a", help="a saved model folder (the reference)")
@@ -39,10 +37,7 @@ def main() -> None:
     f1 = []
     for path in (args.a, args.b):
         preds = load(path).predict(pages)
-        f1.append(np.array([
-            m.body_prf(m.body_text(r["lines"], [ROLES[x] for x in r["roles"]]),
-                       m.body_text(r["lines"], p["roles"]))[2]
-            for r, p in zip(rows, preds)]))
+        f1.append(np.array([page_body_prf(r, p["roles"])[2] for r, p in zip(rows, preds)]))
     source = np.array([r["source"]["corpus"] for r in rows])
     diff = f1[1] - f1[0]
     rng = np.random.default_rng(0)

@@ -56,6 +56,16 @@ def warn_in_sample(name: str, model, splits: str) -> None:
               "not held out (--fit '{}' refits on train alone)")
 
 
+def page_body_prf(row: dict, roles: list[str]) -> tuple[float, float, float]:
+    """One page's body precision, recall and F1 (the harness's shingle metric) for
+    predicted ``roles``."""
+    from presscut.harness import metrics as m
+    from presscut.schema import ROLES
+
+    gold = [ROLES[x] for x in row["roles"]]
+    return m.body_prf(m.body_text(row["lines"], gold), m.body_text(row["lines"], roles))
+
+
 def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
     """Per source (and "pooled"): pages, body F1, title F1 (or None), boundary F1 ±1."""
     from presscut.harness import metrics as m
@@ -68,7 +78,7 @@ def score(rows: list[dict], preds: list[dict]) -> dict[str, dict]:
     for r, p in zip(rows, preds):
         gold = [ROLES[x] for x in r["roles"]]
         lines = r["lines"]
-        bf = m.body_prf(m.body_text(lines, gold), m.body_text(lines, p["roles"]))[2]
+        bf = page_body_prf(r, p["roles"])[2]
         gold_arts = [(a["start_line"], a["end_line"]) for a in r["articles"]]
         b = m.boundary_counts(gold_arts, p["articles"], lines, tol=1)
         counts = m.role_counts(lines, gold, p["roles"])["title"]
@@ -117,7 +127,7 @@ def error_words(rows: list[dict], preds: list[dict]) -> None:
         gold = [ROLES[x] for x in r["roles"]]
         pred = [q if labelled is None or q in labelled or q == "blank" else "boilerplate"
                 for q in p["roles"]]
-        prf[src].append(m.body_prf(m.body_text(r["lines"], gold), m.body_text(r["lines"], pred)))
+        prf[src].append(page_body_prf(r, pred))
         body = [i for i, g in enumerate(gold) if g == "body"]
         lo, hi = (body[0], body[-1]) if body else (0, -1)
         for i, (g, q) in enumerate(zip(gold, pred)):
@@ -176,9 +186,11 @@ def main() -> None:
                   for n in args.baselines.split(",")]
     print(f"{'baseline':22s} {'source':16s} {'pages':>5s} {'body F1':>8s} {'title F1':>8s} "
           f"{'bound F1':>8s} {'2nd art.':>9s} {'split 1-art':>11s}")
+    first_preds = None  # the first model's, for --error-words / --errors: predicted once
     for name, model in models:
         warn_in_sample(name, model, args.split)
         preds = model.predict(pages)
+        first_preds = preds if first_preds is None else first_preds
         scores = score(rows, preds)
         if len(scores) == 2:  # one source: its pooled row says the same
             del scores["pooled"]
@@ -186,18 +198,16 @@ def main() -> None:
             title = "-" if s["title_f1"] is None else f"{s['title_f1']:.3f}"
             print(f"{name:22s} {src:16s} {s['pages']:5d} {s['body_f1']:8.3f} {title:>8s} "
                   f"{s['boundary_f1']:8.3f} {s['second_articles']:>9s} {s['false_splits']:11d}")
-    from presscut.harness import metrics as m
-
     if args.error_words:
-        error_words(rows, models[0][1].predict(pages))
+        error_words(rows, first_preds)
     if not args.errors:
         return
 
     name, model = models[0]
     scored = []
-    for r, p in zip(rows, model.predict(pages)):
+    for r, p in zip(rows, first_preds):
         gold = [ROLES[x] for x in r["roles"]]
-        f1 = m.body_prf(m.body_text(r["lines"], gold), m.body_text(r["lines"], p["roles"]))[2]
+        f1 = page_body_prf(r, p["roles"])[2]
         scored.append((f1, r, gold, p["roles"]))
     shown = 0
     for f1, r, gold, pred in sorted(scored, key=lambda t: t[0]):
