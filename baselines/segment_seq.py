@@ -18,6 +18,9 @@
    line; a later article-role line after body opens another where the head passes
    ``start_threshold`` (an appended second article). Each ends at its last article-role
    line.
+6. **Comment sections** (``cut_comments``): a short comment header or prompt (``52
+   comments``, ``Leave a reply``) after most of the decoded body ends the article's body;
+   what follows, up to the next article start, is boilerplate.
 
 Stages 1-2 and the start head are fitted ``members`` times (3) from successive seeds, over
 the same features and lexicon; their posteriors are averaged before Viterbi.
@@ -32,6 +35,7 @@ with its own float32 forward pass.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +60,28 @@ SYNTHETIC_TRAIN_PAGES = 1000
 STAGE2_WINDOWS = (3, 8, 20)
 STAGE2_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
 BLOCK_GAP = 3  # rows between two likely-body rows that still keep them in one block
+
+# A comment section's header or prompt, matched on a line's lexicon key (casefolded, digits
+# masked): a count of comments, a bare "comments" heading, or a prompt to post one. Dragnet's
+# and news sites' gold ends before the thread, which reads as prose and runs past every
+# context window; the nets did not learn it from cue features (docs/segmentation.md), so it
+# is a decoding rule. Chosen on real validation with a train-only model: the cue line has at
+# most COMMENT_CUE_WORDS words and comes after COMMENT_MIN_BODY body words and at least
+# COMMENT_BODY_SHARE of the page's decoded body words (without the share, section prompts in
+# the middle of CleanEval's pages cut their text)
+_COMMENT_CUE = re.compile(
+    r"[^\w]*(?:(?:see |view |show |read |load )?(?:all |more )?0+ (?:of 0+ )?"
+    r"(?:comments?|responses?|replies|reactions|thoughts? on)\b"
+    r"|(?:reader |user )?(?:comments?|responses?|discussion|conversation)\W{0,3}(?:\(0+\))?"
+    r"\W{0,3}$"
+    r"|(?:add|leave|post|write|submit|show|view|hide|read|load) (?:a |your |the |all |more )?"
+    r"(?:comments?|reply|response)\b|comments? (?:are |is )?(?:now )?(?:closed|disabled)\b"
+    r"|join the (?:discussion|conversation)\b)")
+_COMMENT_HINT = re.compile(r"comment|repl|respons|discussion|conversation|reaction|thought",
+                           re.IGNORECASE)
+COMMENT_CUE_WORDS = 6
+COMMENT_MIN_BODY = 50
+COMMENT_BODY_SHARE = 0.3
 
 
 # ------------------------------------------------------------------ MLP
@@ -243,7 +269,7 @@ class SequenceSegmenter(Baseline):
                  start_threshold: float = 0.9,
                  weight_by_words: bool = False, batch_pages: int = 128,
                  source_guard: bool = True, empty_fallback: float | None = 0.35,
-                 members: int = 3, random_state: int = 0):
+                 cut_comments: bool = True, members: int = 3, random_state: int = 0):
         self.hidden = hidden
         self.max_iter = max_iter
         self.folds = folds
@@ -256,6 +282,7 @@ class SequenceSegmenter(Baseline):
         self.batch_pages = batch_pages
         self.source_guard = source_guard
         self.empty_fallback = empty_fallback
+        self.cut_comments = cut_comments
         self.members = members
         self.random_state = random_state
 
@@ -395,11 +422,12 @@ class SequenceSegmenter(Baseline):
     def predict(self, X) -> list[dict]:
         if not hasattr(self, "net1_"):
             raise PresscutError("seg-seq: call fit (or load a fitted model) before predict")
-        if (getattr(self, "features_", None) != feature_names()
-                or not isinstance(self.net1_, list)):  # one net, not members: before 2026-12-03
-            raise PresscutError("seg-seq: this model was fitted by another version of seg-seq "
-                                "(its line features differ); refit it with `presscut "
-                                "baselines refit seg-seq`")
+        stale = ("its line features differ" if getattr(self, "features_", None) != feature_names()
+                 else "it holds one net, not members (saved before 2026-12-03)"
+                 if not isinstance(self.net1_, list) else None)
+        if stale:
+            raise PresscutError(f"seg-seq: this model was fitted by another version of seg-seq "
+                                f"({stale}); refit it with `presscut baselines refit seg-seq`")
         from threadpoolctl import threadpool_limits
 
         pages = as_pages(X)
@@ -425,6 +453,8 @@ class SequenceSegmenter(Baseline):
         path = viterbi(log_e, batch.offsets, w * self.log_t_, w * self.log_s_)
         if self.empty_fallback is not None and "body" in self.classes_:
             self._fill_empty(path, P, batch.offsets)
+        if self.cut_comments and "body" in self.classes_ and "boilerplate" in self.classes_:
+            self._cut_comments(pages, batch, path, start)
         names = np.array(self.classes_ + ["blank"], dtype=object)
         is_art = np.array([c in ARTICLE_ROLES for c in self.classes_])
         is_title = np.array([c == "title" for c in self.classes_])
@@ -464,6 +494,37 @@ class SequenceSegmenter(Baseline):
             lo = int(weak[weak < k].max()) + 1 if (weak < k).any() else 0
             hi = int(weak[weak > k].min()) if (weak > k).any() else b - a
             path[a + lo:a + hi] = body
+
+    def _cut_comments(self, pages: list[dict], batch: Batch, path: np.ndarray,
+                      start: np.ndarray | None) -> None:
+        """The first comment cue after most of a page's decoded body turns the rows from it
+        to the next article start (the start head past ``start_threshold``) into
+        boilerplate."""
+        from presscut.baselines.segment_seq_features import normalise_line
+
+        body, boiler = self.classes_.index("body"), self.classes_.index("boilerplate")
+        is_art = np.array([c in ARTICLE_ROLES for c in self.classes_])
+        for p, page in enumerate(pages):
+            lines = page["lines"]
+            if not _COMMENT_HINT.search("\n".join(lines)):  # most pages: one C-speed pass
+                continue
+            a, b = int(batch.offsets[p]), int(batch.offsets[p + 1])
+            rows = batch.line_of[a:b]
+            words = np.array([len(lines[i].split()) for i in rows.tolist()])
+            seen = np.cumsum(np.where(path[a:b] == body, words, 0))
+            total = seen[-1] if len(seen) else 0
+            for k, i in enumerate(rows.tolist()):
+                before = seen[k - 1] if k else 0
+                if (before >= max(COMMENT_MIN_BODY, COMMENT_BODY_SHARE * total)
+                        and words[k] <= COMMENT_CUE_WORDS and _COMMENT_HINT.search(lines[i])
+                        and _COMMENT_CUE.match(normalise_line(lines[i]))):
+                    end = b
+                    if start is not None:
+                        nxt = np.flatnonzero((start[a + k + 1:b] >= self.start_threshold)
+                                             & is_art[path[a + k + 1:b]])
+                        end = a + k + 1 + int(nxt[0]) if len(nxt) else b
+                    path[a + k:end] = boiler
+                    break
 
     def _articles(self, line_of, states, is_art, is_title, is_body,
                   start=None) -> list[list[int]]:

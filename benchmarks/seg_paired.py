@@ -22,7 +22,7 @@ def main() -> None:
     import numpy as np
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from seg_validation import page_body_prf, read_rows
+    from seg_validation import by_site, page_body_prf, read_rows
 
     from presscut.baselines.estimator_io import load
 
@@ -31,6 +31,8 @@ def main() -> None:
     ap.add_argument("b", help="a saved model folder (the variant)")
     ap.add_argument("--split", default="splits/real/validation.parquet")
     ap.add_argument("--resamples", type=int, default=2000)
+    ap.add_argument("--by-site", action="store_true",
+                    help="also by whether a page's site has real train pages")
     args = ap.parse_args()
     rows = read_rows(args.split)
     pages = [{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows]
@@ -39,12 +41,15 @@ def main() -> None:
         preds = load(path).predict(pages)
         f1.append(np.array([page_body_prf(r, p["roles"])[2] for r, p in zip(rows, preds)]))
     source = np.array([r["source"]["corpus"] for r in rows])
+    site = np.array([r["source"]["corpus"] for r in by_site(rows)]) if args.by_site else None
     diff = f1[1] - f1[0]
     rng = np.random.default_rng(0)
     print(f"{'source':16s} {'pages':>5s} {'a':>6s} {'b':>6s} {'b - a':>7s} {'95% CI':>18s} "
           f"{'better':>6s} {'worse':>5s}")
-    for name in ["pooled", *sorted(set(source))]:
-        keep = np.ones(len(diff), bool) if name == "pooled" else source == name
+    groups = [("pooled", np.ones(len(diff), bool))]
+    groups += [(n, source == n) for n in sorted(set(source))]
+    groups += [(n, site == n) for n in sorted(set(site))] if site is not None else []
+    for name, keep in groups:
         d = diff[keep]
         boot = d[rng.integers(0, len(d), (args.resamples, len(d)))].mean(1)
         lo, hi = np.percentile(boot, [2.5, 97.5])

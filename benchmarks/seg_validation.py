@@ -43,6 +43,28 @@ def read_rows(splits: str) -> list[dict]:
     return rows
 
 
+def by_site(rows: list[dict], train: str = "splits/real/train.parquet") -> list[dict]:
+    """``rows`` regrouped by whether their site (URL host) has pages in the real train
+    split: ``seen`` / ``unseen`` / ``no-url``, over all sources. An unseen site is the
+    closest thing validation has to an out-of-source page (the held-out corpus's sites are
+    almost all new), and the learned lexicon knows nothing of it."""
+    import pyarrow.parquet as pq
+
+    from presscut.builder.real.splits import normalise_url
+
+    def _site(source: dict) -> str | None:
+        url = normalise_url(source.get("url"))
+        return url.split("/", 1)[0] if url else None
+
+    seen = {_site(r["source"]) for r in pq.read_table(train, columns=["source"]).to_pylist()}
+    out = []
+    for r in rows:
+        site = _site(r["source"])
+        tag = "no-url" if site is None else "seen" if site in seen else "unseen"
+        out.append({**r, "source": {"corpus": f"site {tag}"}})
+    return out
+
+
 def warn_in_sample(name: str, model, splits: str) -> None:
     """Say so when a model was fitted on the split it is scored on: the committed seg-seq is
     fitted on real train + validation once its settings are chosen, so its validation figures
@@ -156,6 +178,9 @@ def main() -> None:
     ap.add_argument("--error-words", action="store_true",
                     help="per source: body precision/recall, and the words on wrong lines "
                          "by (gold -> predicted role, before/inside/after the gold body)")
+    ap.add_argument("--by-site", action="store_true",
+                    help="also score the pages grouped by whether their site has real train "
+                         "pages (seen / unseen / no-url)")
     ap.add_argument("--fit", help="fit a seg-seq variant with these parameters (JSON)")
     ap.add_argument("--synthetic", type=int, default=0,
                     help="with --fit: add this many synthetic train pages")
@@ -194,7 +219,10 @@ def main() -> None:
         scores = score(rows, preds)
         if len(scores) == 2:  # one source: its pooled row says the same
             del scores["pooled"]
-        for src, s in sorted(scores.items(), key=lambda t: (t[0] == "pooled", t[0])):
+        if args.by_site:
+            scores |= {k: v for k, v in score(by_site(rows), preds).items() if k != "pooled"}
+        order = {"pooled": 1}  # sources, then pooled, then the site groups
+        for src, s in sorted(scores.items(), key=lambda t: (order.get(t[0], 2 * t[0].startswith("site ")), t[0])):
             title = "-" if s["title_f1"] is None else f"{s['title_f1']:.3f}"
             print(f"{name:22s} {src:16s} {s['pages']:5d} {s['body_f1']:8.3f} {title:>8s} "
                   f"{s['boundary_f1']:8.3f} {s['second_articles']:>9s} {s['false_splits']:11d}")

@@ -245,8 +245,12 @@ def test_model_of_another_version_is_refused(fitted, tmp_path):
     old = copy.copy(fitted)
     old.features_ = old.features_[:-1]  # as if saved before a feature was added
     path = old.save(tmp_path / "m")
-    with pytest.raises(PresscutError, match="another version"):
+    with pytest.raises(PresscutError, match="another version.*line features differ"):
         load(path).predict([{"doc_id": "a", "lines": ["x"]}])
+    one = copy.copy(fitted)
+    one.net1_ = fitted.net1_[0]  # as saved before members: one net, the same features
+    with pytest.raises(PresscutError, match="another version.*one net, not members"):
+        load(one.save(tmp_path / "one")).predict([{"doc_id": "a", "lines": ["x"]}])
 
 
 def test_unfitted_refuses_to_predict():
@@ -435,3 +439,57 @@ def test_fit_pages_names_the_missing_split_instead_of_fitting_on_nothing(tmp_pat
 
     with pytest.raises(PresscutError, match=r"no real train/validation split .*presscut build"):
         fit_pages(root=tmp_path)
+
+
+
+# ------------------------------------------------------------------ comment sections
+@pytest.mark.parametrize("line, is_cue", [
+    ("52 Comments", True), ("{ 167 comments }", True), ("Comments (3)", True),
+    ("Reader Comments", True), ("Leave a Reply", True), ("Add a Comment", True),
+    ("44 of 69 comments loaded", True), ("Comments are closed.", True),
+    ("Join the discussion", True), ("  COMMENTS  ", True),
+    ("The mayor's comments drew anger.", False), ("No comments were made", False),
+    ("Replies to the consultation closed on Friday", False), ("Share | Tweet", False),
+])
+def test_comment_cue_lines_by_hand(line, is_cue):
+    from presscut.baselines.segment_seq import _COMMENT_CUE
+
+    assert bool(_COMMENT_CUE.match(normalise_line(line))) is is_cue
+
+
+def _cut(lines, states, start=None, **params):
+    """Decode-level check of the comment cut on one page whose rows are its lines."""
+    from types import SimpleNamespace
+
+    model = SequenceSegmenter(**params)
+    model.classes_ = ["body", "boilerplate", "title"]
+    path = np.array([model.classes_.index(s) for s in states])
+    batch = SimpleNamespace(offsets=np.array([0, len(lines)]), line_of=np.arange(len(lines)))
+    model._cut_comments([{"doc_id": "p", "lines": lines}], batch, path,
+                        None if start is None else np.array(start, dtype=float))
+    return [model.classes_[k] for k in path]
+
+
+def test_comment_cue_after_the_body_ends_it_until_the_next_article():
+    post = ["word " * 30, "word " * 30]  # 60 body words
+    lines = ["Headline", *post, "12 Comments", "jane 2 hours ago", "Great post, thanks " * 5,
+             "Second story", "more words here"]
+    states = ["title", "body", "body", "boilerplate", "body", "body", "title", "body"]
+    out = _cut(lines, states)
+    assert out == ["title", "body", "body"] + ["boilerplate"] * 5
+    # the start head opens an article at "Second story": the cut stops there
+    start = [0, 0, 0, 0, 0, 0, 0.95, 0]
+    assert _cut(lines, states, start) == ["title", "body", "body"] + ["boilerplate"] * 3 + [
+        "title", "body"]
+
+
+def test_comment_cue_needs_most_of_the_body_above_it():
+    lines = ["word " * 30, "Comments", *["word " * 40] * 3]
+    states = ["body", "boilerplate", "body", "body", "body"]
+    assert _cut(lines, states) == states  # 30 words above: under 50
+    lines = ["word " * 60, "Comments", *["word " * 100] * 3]
+    assert _cut(lines, states) == states  # 60 of 360 words above: under 30 %
+    lines = ["word " * 60, "Comments (2)", *["word " * 40] * 3]
+    assert _cut(lines, states) == ["body"] + ["boilerplate"] * 4  # 60 of 180: a third
+    lines = ["word " * 60, "comments on the new plan were mixed", "word"]
+    assert _cut(lines, ["body", "body", "body"]) == ["body", "body", "body"]  # 7 words: prose
