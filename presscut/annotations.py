@@ -166,6 +166,35 @@ def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]
     return text, sha256_bytes(data)
 
 
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def read_page(path: Path) -> str:
+    """An outside page's text, as presscut's real pages were made: a ``.html``/``.htm``
+    file is decoded (resiliparse's encoding detection: old news HTML is often not UTF-8)
+    and rendered one block a line by the real config's converter; any other file is raw
+    text (``read_raw``, newlines normalised). Refused by name when unreadable or empty."""
+    path = Path(path)
+    if path.suffix.lower() not in HTML_SUFFIXES:
+        return read_raw(path, normalize_newlines=True)[0]
+    if path.is_dir():
+        raise AnnotationError(f"{path}: is a folder, not a page")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise AnnotationError(f"{path}: cannot read ({err.strerror or err})") from None
+    from presscut.builder.real.convert import decode, html_to_text
+
+    try:
+        text = html_to_text(decode(data))  # the converter strips CRs and NULs
+    except ImportError:
+        raise AnnotationError(f"{path}: an HTML page needs the converter (resiliparse): "
+                              "pip install 'presscut[real]'") from None
+    if text.strip() == "":
+        raise AnnotationError(f"{path}: no text in this HTML page after conversion")
+    return text
+
+
 # ------------------------------------------------------------------ strict YAML
 QUOTE_LIMIT = 80
 

@@ -154,3 +154,44 @@ def test_without_the_default_flag_predict_falls_back_to_the_registry(tmp_path):
     page = {"doc_id": "a", "lines": PAGES[0].read_text(encoding="utf-8").split("\n")}
     assert predict_pages("segmentation", [page], root=tmp_path) == predict_pages(
         "segmentation", [page])
+
+
+def test_predict_reads_html_pages_as_the_real_pages_were_converted(tmp_path):
+    """An HTML page (here Latin-1, as old news sites serve them) is decoded and rendered one
+    block a line, as the real config's pages were; predicting it equals predicting that
+    text saved as a .txt page."""
+    html = ("<html><head><title>Not shown</title></head><body><div>Home | World | Sport</div>"
+            "<h1>Caf\xe9 owners protest new rules</h1><p>The owners of caf\xe9s in the old "
+            "town met on Monday to protest the new rules on terraces.</p><p>They say the "
+            "rules will cost them half their summer trade.</p><div>12 Comments</div>"
+            "</body></html>").encode("latin-1")
+    page = tmp_path / "cafe.html"
+    page.write_bytes(html)
+    (tmp_path / "cafe_text").mkdir()
+    text = tmp_path / "cafe_text" / "cafe.txt"
+    # by hand: the lines resiliparse's plain-text rendering gives, blank between blocks
+    text.write_text("Home | World | Sport\n\nCafé owners protest new rules\n\nThe owners of "
+                    "cafés in the old town met on Monday to protest the new rules on terraces."
+                    "\n\nThey say the rules will cost them half their summer trade.\n\n"
+                    "12 Comments", encoding="utf-8")
+    outs = []
+    for path in (page, text):
+        out = tmp_path / f"{path.suffix[1:]}.jsonl"
+        result = CliRunner().invoke(app, ["predict", "segmentation", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1]
+    assert len(json.loads(outs[0])["roles"]) == 9
+
+
+def test_predict_refuses_an_html_page_without_text_by_name(tmp_path):
+    page = tmp_path / "empty.htm"
+    page.write_bytes(b"<html><body><script>var x = 1;</script></body></html>")
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "presscut.cli", "predict", "segmentation",
+                          str(page)], capture_output=True, text=True)
+    assert run.returncode != 0 and run.stdout == ""
+    assert "empty.htm: no text in this HTML page" in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1

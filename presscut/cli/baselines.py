@@ -65,21 +65,20 @@ def run_baselines(
 def predict(
     task: str = typer.Argument(..., help="A task that reads pages (segmentation, line_dedup, "
                                "source)."),
-    pages: list[Path] = typer.Argument(..., help="Raw page files (.txt, UTF-8)."),
+    pages: list[Path] = typer.Argument(..., help="Raw page files (.txt, UTF-8), or HTML "
+                                       "(.html, .htm: converted to text as the real pages "
+                                       "were)."),
     model: str = typer.Option(None, "--model", "-m", help="Baseline name or a saved model "
                               "(default: the task's default baseline)."),
     out: Path = typer.Option(None, "-o", help="Write JSONL here (default: standard output)."),
     root: Path = typer.Option(None, help="Project checkout (training data for learned models)."),
 ) -> None:
     """Pre-label raw pages with a baseline (this is how silver labels are made)."""
-    from presscut.annotations import read_raw
+    from presscut.annotations import read_page
     from presscut.runner import predict_pages
     from presscut.schema import split_lines
 
-    records = []
-    for path in pages:
-        text, _ = read_raw(path, normalize_newlines=True)
-        records.append({"doc_id": path.stem, "lines": split_lines(text)})
+    records = [{"doc_id": path.stem, "lines": split_lines(read_page(path))} for path in pages]
     preds = predict_pages(task, records, model, root)
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in preds)
     if out:
