@@ -125,6 +125,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _page_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise AnnotationError(f"{path}: is a folder, not a page")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise AnnotationError(f"{path}: cannot read ({err.strerror or err})") from None
+
+
 def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]:
     """Raw page text and its sha256; unreadable, non-UTF-8, empty pages and pages holding
     NUL or carriage-return characters are refused by name and line.
@@ -134,12 +143,7 @@ def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]
     CRLF and lone CR into LF, and get the sha256 of the text as presscut will hold it.
     """
     path = Path(path)
-    if path.is_dir():
-        raise AnnotationError(f"{path}: is a folder, not a page")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise AnnotationError(f"{path}: cannot read ({err.strerror or err})") from None
+    data = _page_bytes(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -177,12 +181,7 @@ def read_page(path: Path) -> str:
     path = Path(path)
     if path.suffix.lower() not in HTML_SUFFIXES:
         return read_raw(path, normalize_newlines=True)[0]
-    if path.is_dir():
-        raise AnnotationError(f"{path}: is a folder, not a page")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise AnnotationError(f"{path}: cannot read ({err.strerror or err})") from None
+    data = _page_bytes(path)
     from presscut.builder.real.convert import decode, html_to_text
 
     try:
