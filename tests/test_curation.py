@@ -394,3 +394,20 @@ def test_add_turns_crlf_into_lf_and_sums_what_it_stores(project_copy, tmp_path):
     (added,), _ = add_pages([crlf], project_copy, prelabel=naive_prelabel)
     assert added.raw_path.read_bytes() == NEW_PAGE.read_bytes()
     require_clean(load_corpus(project_copy, provenances=("gold", "silver")))
+
+
+def test_add_converts_an_html_page_and_says_so_on_its_label(project_copy, tmp_path):
+    page = tmp_path / "old_news.htm"
+    page.write_bytes("<html><body><h1>Caf\xe9 owners protest</h1><p>The owners met on "
+                     "Monday.</p></body></html>".encode("latin-1"))
+    (added,), _ = add_pages([page], project_copy, prelabel=naive_prelabel)
+    # by hand: resiliparse's rendering, one block a line, a blank line between blocks
+    assert added.raw_path.read_text(encoding="utf-8") == ("Café owners protest\n\n"
+                                                          "The owners met on Monday.")
+    label = added.label_path.read_text(encoding="utf-8")
+    assert "converted from the HTML file old_news.htm by resiliparse" in label
+    import hashlib
+
+    sha = hashlib.sha256(added.raw_path.read_bytes()).hexdigest()
+    assert f"{sha}  {added.raw_path.name}" in _sums(project_copy)
+    require_clean(load_corpus(project_copy, provenances=("gold", "silver")))

@@ -18,7 +18,8 @@ ROOT_HELP = "project checkout holding corpus/ (default: this checkout or $PRESSC
 
 @app.command()
 def add(
-    pages: list[Path] = typer.Argument(..., help="raw page files (UTF-8 text)"),
+    pages: list[Path] = typer.Argument(..., help="raw page files: UTF-8 text, or HTML (.html, "
+                                       ".htm: converted as the real pages were)"),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
     skip_duplicates: bool = typer.Option(
         False, "--skip-duplicates", help="skip pages already in the corpus instead of refusing"

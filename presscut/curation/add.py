@@ -19,7 +19,14 @@ from rich.console import Console
 from rich.progress import Progress
 
 from presscut import paths
-from presscut.annotations import Page, page_to_yaml, parse_page, read_raw, sha256_bytes
+from presscut.annotations import (
+    HTML_SUFFIXES,
+    Page,
+    page_to_yaml,
+    parse_page,
+    read_page,
+    sha256_bytes,
+)
 from presscut.builder.corpus import read_sums
 from presscut.curation.silver import Prelabeler, silver_page
 from presscut.errors import AnnotationError, PresscutError
@@ -112,7 +119,8 @@ def add_pages(
     skip_duplicates: bool = False,
     progress: bool = False,
 ) -> tuple[list[Added], list[Skipped]]:
-    """Copy ``sources`` into ``corpus/raw`` and write a silver label file for each.
+    """Copy ``sources`` into ``corpus/raw`` and write a silver label file for each (an
+    HTML source is stored as its text, converted as the real pages were).
 
     Raises AnnotationError listing every refused input (unreadable, not UTF-8,
     empty, exact duplicate of a page already present) and then writes nothing.
@@ -130,9 +138,10 @@ def add_pages(
     for source in sources:
         source = Path(source)
         try:
-            # pages from elsewhere may have CRLF endings: the corpus copy is LF, and its
-            # sha256 is of the bytes the corpus holds
-            text, sha = read_raw(source, normalize_newlines=True)
+            # pages from elsewhere may have CRLF endings, or be HTML (converted as the real
+            # pages were): the corpus copy is LF text, and its sha256 is of what it holds
+            text = read_page(source)
+            sha = sha256_bytes(text.encode("utf-8"))
         except AnnotationError as err:
             problems.append(err.message)
             continue
@@ -170,6 +179,11 @@ def add_pages(
         task = bar.add_task("pre-labelling", total=len(accepted))
         for source, data, text, sha, doc_id in accepted:
             page = silver_page(doc_id, text, sha, prelabel(doc_id, text.split("\n")), name=name)
+            if source.suffix.lower() in HTML_SUFFIXES:  # where the text came from, on the page
+                from presscut.builder.real.convert import converter_id
+
+                page.note = " ".join(filter(None, [page.note, f"text converted from the HTML "
+                                                   f"file {source.name} by {converter_id()}"]))
             yaml_text = page_to_yaml(page)
             _check_parses(doc_id, yaml_text, text, sha)
             labelled.append((source, data, doc_id, yaml_text, page))
