@@ -43,6 +43,7 @@ from presscut.baselines.stance_stack import (
     _BowBlock,
     dense_features,
     training_input,
+    weighted_labels,
     weighted_objective,
 )
 from presscut.errors import PresscutError
@@ -141,11 +142,24 @@ class BlendStance(StackStance):
         gbdt, mlp = self._parts(pairs)
         return self.blend * gbdt + (1.0 - self.blend) * mlp
 
-    def tune(self, pairs, labels, weights: Sequence[float] | None = None) -> dict:
+    def tuning_parts(self, pairs) -> tuple[np.ndarray, np.ndarray]:
+        """What :meth:`tune` chooses from, for ``pairs``: the parts of several fitted models
+        (one per fold, each on its own held pairs) can be stacked and tuned on together."""
+        return self._parts(pairs)
+
+    def labels_from_parts(self, parts: tuple[np.ndarray, np.ndarray]) -> list[str]:
+        """The labels this model's ``blend`` and ``class_weight`` give to ``parts``."""
+        gbdt, mlp = parts
+        return weighted_labels(self.blend * gbdt + (1.0 - self.blend) * mlp, self.class_weight)
+
+    def tune(self, pairs, labels, weights: Sequence[float] | None = None,
+             parts: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
         """Choose ``blend`` and ``class_weight`` together on held-out pairs: the best mean of
         FNC score and macro-F1 (pairs weighted by ``weights``); ties keep the first of
-        :data:`BLEND_GRID` × ``WEIGHT_GRID`` (boosting alone, the least reweighting)."""
-        gbdt, mlp = self._parts(pairs)
+        :data:`BLEND_GRID` × ``WEIGHT_GRID`` (boosting alone, the least reweighting).
+        ``parts`` (from :meth:`tuning_parts`, possibly of other fitted models) stand in for
+        this model's own on ``pairs``, which may then be None."""
+        gbdt, mlp = parts if parts is not None else self._parts(pairs)
         labels = check_labels(labels, len(gbdt))
         scored = []
         for b in BLEND_GRID:

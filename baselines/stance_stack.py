@@ -123,6 +123,12 @@ def weighted_objective(labels: Sequence[str], pred: Sequence[str],
     return (s["fnc_score"] + s["macro_f1"]) / 2
 
 
+def weighted_labels(proba: np.ndarray, class_weight: Sequence[float] | None) -> list[str]:
+    """The label of each row of ``proba`` (``schema.STANCES`` order) once rescaled."""
+    weights = np.asarray(class_weight if class_weight is not None else np.ones(len(STANCES)))
+    return [STANCES[j] for j in np.argmax(proba * weights, axis=1)]
+
+
 def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
                       grid: Sequence[Sequence[float]] = WEIGHT_GRID,
                       weights: Sequence[float] | None = None) -> dict:
@@ -242,6 +248,4 @@ class StackStance(_PairClassifier):
         if not pairs:
             return []
         proba = self.predict_proba(pairs) if proba is None else proba
-        weights = np.asarray(self.class_weight if self.class_weight is not None
-                             else np.ones(len(STANCES)))
-        return [STANCES[j] for j in np.argmax(proba * weights, axis=1)]
+        return weighted_labels(proba, self.class_weight)

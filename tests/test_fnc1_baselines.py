@@ -19,6 +19,7 @@ from presscut.baselines.stance_official import (
     official_features,
 )
 from presscut.baselines.stance_stack import StackStance, sentence_features
+from presscut.errors import PresscutError
 from presscut.harness import metrics
 from presscut.schema import STANCES
 
@@ -255,6 +256,60 @@ def test_story_holdout_keeps_headlines_and_stories_on_one_side():
         assert all(v == 1.0 for i, v in w.items() if labels[i] != "unrelated")
 
 
+def test_story_folds_hold_every_related_pair_once_and_no_story_on_both_sides():
+    # 12 stories of 2 bodies, each with its claim (related pairs) and unrelated pairs to
+    # every other story's bodies; plus a headline related to nothing
+    rows = []
+    for s in range(12):
+        for b in range(2):
+            rows.append((f"h{s}", f"S{s}", ["agree", "disagree", "discuss"][(s + b) % 3]))
+            rows += [(f"h{t}", f"S{s}", "unrelated") for t in range(12) if t != s]
+            rows.append(("hZ", f"S{s}", "unrelated"))
+    heads, groups, labels = ([r[k] for r in rows] for k in range(3))
+    story_of = {f"h{s}": f"S{s}" for s in range(12)} | {"hZ": "hZ"}
+    share = labels.count("unrelated") / len(labels)
+    for seed in ("s1", "s2", "s3"):
+        folds = fnc1_bench.story_folds(labels, heads, groups, k=3, seed=seed)
+        assert len(folds) == 3
+        related = [i for i, y in enumerate(labels) if y != "unrelated"]
+        held = [i for f in folds for i in f.held]
+        # every related pair is held exactly once; no pair is held twice
+        assert sorted(i for i in held if labels[i] != "unrelated") == related
+        assert len(held) == len(set(held))
+        for f in folds:
+            sides = [{story_of[heads[i]] for i in part} | {groups[i] for i in part}
+                     for part in (f.fit, f.held)]
+            assert not sides[0] & sides[1]
+            # 24 bodies in 3 folds: each fold holds 8 (4 stories)
+            assert len({groups[i] for i in f.held}) == 4
+            w = dict(zip(f.held, f.weights))
+            unrel = sum(v for i, v in w.items() if labels[i] == "unrelated")
+            assert unrel / sum(w.values()) == pytest.approx(share)
+    with pytest.raises(PresscutError, match="k must be at least 2"):
+        fnc1_bench.story_folds(labels, heads, groups, k=1)
+    # the single hold-out is unchanged by the refactor: the folds' first stories, in the
+    # same order, are what it holds
+    ho = fnc1_bench.story_holdout(labels, heads, groups, share=1 / 3, seed="s1")
+    first = fnc1_bench.story_folds(labels, heads, groups, k=3, seed="s1")[0]
+    assert ho.held == first.held and ho.fit == first.fit
+
+
+def test_blend_tunes_on_given_parts_as_on_its_own(small):
+    from presscut.baselines.stance_blend import BlendStance
+
+    pairs, labels, groups, cut = small
+    kw = dict(vocabulary=300, hidden=8, mlp_epochs=20, folds=3, gbdt_iter=20, mlp_seeds=1)
+    model = BlendStance(**kw).fit(pairs[:cut], labels[:cut], groups=groups[:cut])
+    weights = [2.0 if y == "unrelated" else 1.0 for y in labels[cut:]]
+    own = model.tune(pairs[cut:], labels[cut:], weights=weights)
+    other = BlendStance(**kw)  # unfitted: the parts carry all it needs
+    given = other.tune(None, labels[cut:], weights=weights,
+                       parts=model.tuning_parts(pairs[cut:]))
+    assert given == own and other.get_params() == model.get_params()
+    parts = model.tuning_parts(pairs[cut:])
+    assert other.labels_from_parts(parts) == model.predict_labels(pairs[cut:])
+
+
 def test_weighted_stance_scores_equal_repeated_pairs():
     rng = random.Random(5)
     gold = [rng.choice(STANCES) for _ in range(80)]
@@ -349,6 +404,47 @@ def test_runner_fits_a_story_tuned_baseline_on_the_story_split(tmp_path):
             "stance", "test-fnc1-story", BlendStance, benchmarks={"fnc1": {"tune_on": "test"}})
         with pytest.raises(PresscutError, match="tune_on must be"):
             fnc1_bench.stance_baselines()
+    finally:
+        registry._SPECS.pop(key, None)
+
+
+def test_runner_tunes_a_story_cv_baseline_on_every_fold(tmp_path, monkeypatch):
+    from presscut.baselines import registry
+    from presscut.baselines.stance_blend import BlendStance
+
+    _import_fixture(tmp_path, 31)
+    fits = []
+    real = BlendStance.fit
+
+    def counting(self, pairs, y=None, groups=None):
+        fits.append(len(pairs))
+        return real(self, pairs, y, groups=groups)
+
+    monkeypatch.setattr(BlendStance, "fit", counting)
+    key = ("stance", "test-fnc1-cv")
+    try:
+        registry._SPECS[key] = registry.BaselineSpec(
+            "stance", "test-fnc1-cv", BlendStance, order=99,
+            params={"vocabulary": 300, "hidden": 8, "mlp_epochs": 20, "gbdt_iter": 20,
+                    "mlp_seeds": 1},
+            benchmarks={"fnc1": {"about": "x", "groups": "story", "tune_on": "story-cv"}})
+        res = fnc1_bench.run_benchmark(tmp_path / "cfg", tmp_path / "out",
+                                       stance=["test-fnc1-cv"], story=[], n_resamples=10,
+                                       log=lambda *_: None)
+        rec = res["stance"]["test-fnc1-cv"]
+        held = rec["validation"]["holdout"]
+        data = fnc1_bench.Fnc1Data.load(tmp_path / "cfg")
+        n_file = len(data.pairs["train"]) + len(data.pairs["validation"])
+        n_related = sum(y != "unrelated" for s in ("train", "validation")
+                        for y in data.labels[s])
+        # three fold fits on their fitting pairs, then the refit on everything
+        assert fits == held["fit_pairs"] + [n_file] and held["folds"] == 3
+        assert rec["validation"]["n_pairs"] == held["held_pairs"] >= n_related
+        assert rec["trained_on"] == ["train", "validation"]
+        assert rec["params"]["blend"] == rec["tuning"]["best"]["blend"]
+        assert rec["params"]["class_weight"] == rec["tuning"]["best"]["class_weight"]
+        md = fnc1_bench.render_markdown(res)
+        assert "| story-disjoint, 3 folds |" in md and "Story folds" in md
     finally:
         registry._SPECS.pop(key, None)
 
