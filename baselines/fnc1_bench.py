@@ -549,11 +549,18 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
     # a partial run (some baselines only) keeps the others' committed results
     for task in ("stance", "story_clustering"):
         results[task] = {**old.get(task, {}), **results[task]}
+    write_results(out_dir, results)
+    return results
+
+
+def write_results(out_dir: Path, results: dict) -> Path:
+    """results.json, whole or not at all (written beside it, then renamed)."""
+    path = Path(out_dir) / "results.json"
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n",
                    encoding="utf-8")
     tmp.replace(path)
-    return results
+    return path
 
 
 # ----------------------------------------------------------------------- report
@@ -716,6 +723,27 @@ def read_results(out_dir: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except ValueError as err:
         raise PresscutError(f"{path}: not valid JSON ({err})") from None
+
+
+def refresh_descriptions(results: dict) -> dict:
+    """``results`` with each registered baseline's ``about`` as its code says it now: the
+    description belongs to the code and the figures to the run, so a corrected description
+    (or one that now quotes the run's figures) needs no refit and no second test scoring."""
+    about = {"stance": {s.name: s.about for s in stance_baselines()},
+             "story_clustering": {s.name: s.about for s in story_baselines()}}
+    for task, described in about.items():
+        for name, rec in results.get(task, {}).items():
+            if name in described:
+                rec["about"] = described[name]
+    return results
+
+
+def republish(root: Path) -> list[Path]:
+    """``--publish-only``: the committed results with today's descriptions, rendered again;
+    nothing fitted, the test not scored."""
+    out_dir = Path(root) / "results" / "fnc1"
+    results = refresh_descriptions(read_results(out_dir))
+    return [write_results(out_dir, results), *publish(results, root)]
 
 
 def publish(results: dict, root: Path) -> list[Path]:

@@ -5,6 +5,7 @@ files are not redistributable; the measured FNC-1 figures come from
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -227,6 +228,37 @@ def test_publish_only_needs_committed_results(tmp_path):
         fnc1_bench.read_results(tmp_path)
 
 
+def test_publish_only_takes_descriptions_from_the_code_and_figures_from_the_run(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    from presscut.baselines.stance_sentences_cv import SentenceStanceCV  # noqa: F401
+
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "results" / "fnc1"
+    out.mkdir(parents=True)
+    shutil.copy(repo / "results" / "fnc1" / "test_log.jsonl", out)
+    results = json.loads((repo / "results" / "fnc1" / "results.json").read_text())
+    results["stance"]["fnc1-sentences-cv"]["about"] = "a stale description"
+    results["stance"]["retired-model"] = {**results["stance"]["fnc1-sentences-cv"],
+                                          "about": "no longer registered"}
+    fnc1 = results["stance"]["fnc1-sentences-cv"]["test"]["scores"]["fnc_score"]
+    (out / "results.json").write_text(json.dumps(results))
+    (tmp_path / "README.md").write_text(f"intro\n{fnc1_bench.README_START}\nold\n"
+                                        f"{fnc1_bench.README_END}\nend\n")
+    fnc1_bench.republish(tmp_path)
+    now = json.loads((out / "results.json").read_text())
+    registered = {s.name: s.about for s in fnc1_bench.stance_baselines()}
+    assert now["stance"]["fnc1-sentences-cv"]["about"] == registered["fnc1-sentences-cv"]
+    assert now["stance"]["retired-model"]["about"] == "no longer registered"
+    assert now["stance"]["fnc1-sentences-cv"]["test"]["scores"]["fnc_score"] == fnc1
+    readme = (tmp_path / "README.md").read_text()
+    assert registered["fnc1-sentences-cv"] in readme and "a stale description" not in readme
+    assert readme.startswith("intro\n") and readme.endswith("end\n") and "\nold\n" not in readme
+    assert not list(out.glob("*.partial"))
+
+
 # ------------------------------------------------------------------ story-disjoint hold-out
 def test_story_holdout_keeps_headlines_and_stories_on_one_side():
     # stories A (bodies a1, a2; claim hA), B (b1; claim hB), C (c1; claim hC), and hZ, a
@@ -373,46 +405,55 @@ def test_blend_fits_each_folds_vocabulary_on_that_fold(small, monkeypatch):
     assert sum(len(u) for u in unseen) == len(every)
 
 
+@contextmanager
+def _small_blend_run(tmp_path, name, tune_on):
+    """A small BlendStance registered as ``name`` with ``tune_on``, run on a 31-body fixture:
+    yields (its record, the whole results, the fixture's data)."""
+    from presscut.baselines import registry
+    from presscut.baselines.stance_blend import BlendStance
+
+    _import_fixture(tmp_path, 31)
+    key = ("stance", name)
+    try:
+        registry._SPECS[key] = registry.BaselineSpec(
+            "stance", name, BlendStance, order=99,
+            params={"vocabulary": 300, "hidden": 8, "mlp_epochs": 20, "gbdt_iter": 20,
+                    "mlp_seeds": 1},
+            benchmarks={"fnc1": {"about": "x", "groups": "story", "tune_on": tune_on}})
+        res = fnc1_bench.run_benchmark(tmp_path / "cfg", tmp_path / "out", stance=[name],
+                                       story=[], n_resamples=10, log=lambda *_: None)
+        yield res["stance"][name], res, fnc1_bench.Fnc1Data.load(tmp_path / "cfg")
+    finally:
+        registry._SPECS.pop(key, None)
+
+
+def _n_fit_pairs(data) -> int:
+    return len(data.pairs["train"]) + len(data.pairs["validation"])
+
+
 def test_runner_fits_a_story_tuned_baseline_on_the_story_split(tmp_path):
     from presscut.baselines import registry
     from presscut.baselines.stance_blend import BlendStance
-    from presscut.errors import PresscutError
 
-    _import_fixture(tmp_path, 31)
-    key = ("stance", "test-fnc1-story")
-    try:
-        registry._SPECS[key] = registry.BaselineSpec(
-            "stance", "test-fnc1-story", BlendStance, order=99,
-            params={"vocabulary": 300, "hidden": 8, "mlp_epochs": 20, "gbdt_iter": 20,
-                    "mlp_seeds": 1},
-            benchmarks={"fnc1": {"about": "x", "groups": "story", "tune_on": "story"}})
-        res = fnc1_bench.run_benchmark(tmp_path / "cfg", tmp_path / "out",
-                                       stance=["test-fnc1-story"], story=[], n_resamples=10,
-                                       log=lambda *_: None)
-        rec = res["stance"]["test-fnc1-story"]
+    with _small_blend_run(tmp_path, "test-fnc1-story", "story") as (rec, res, data):
         held = rec["validation"]["holdout"]
-        data = fnc1_bench.Fnc1Data.load(tmp_path / "cfg")
-        n_file = len(data.pairs["train"]) + len(data.pairs["validation"])
-        assert held["fit_pairs"] + held["held_pairs"] + held["dropped_pairs"] == n_file
+        assert held["fit_pairs"] + held["held_pairs"] + held["dropped_pairs"] == \
+            _n_fit_pairs(data)
         assert rec["validation"]["n_pairs"] == held["held_pairs"] > 0
         assert rec["trained_on"] == ["train", "validation"]
         assert set(rec["tuning"]["best"]) == {"blend", "class_weight"}
         assert rec["params"]["blend"] == rec["tuning"]["best"]["blend"]
         md = fnc1_bench.render_markdown(res)
         assert "| story-disjoint |" in md and "Story-disjoint hold-out" in md
-        registry._SPECS[key] = registry.BaselineSpec(
+        registry._SPECS[("stance", "test-fnc1-story")] = registry.BaselineSpec(
             "stance", "test-fnc1-story", BlendStance, benchmarks={"fnc1": {"tune_on": "test"}})
         with pytest.raises(PresscutError, match="tune_on must be"):
             fnc1_bench.stance_baselines()
-    finally:
-        registry._SPECS.pop(key, None)
 
 
 def test_runner_tunes_a_story_cv_baseline_on_every_fold(tmp_path, monkeypatch):
-    from presscut.baselines import registry
     from presscut.baselines.stance_blend import BlendStance
 
-    _import_fixture(tmp_path, 31)
     fits = []
     real = BlendStance.fit
 
@@ -421,32 +462,18 @@ def test_runner_tunes_a_story_cv_baseline_on_every_fold(tmp_path, monkeypatch):
         return real(self, pairs, y, groups=groups)
 
     monkeypatch.setattr(BlendStance, "fit", counting)
-    key = ("stance", "test-fnc1-cv")
-    try:
-        registry._SPECS[key] = registry.BaselineSpec(
-            "stance", "test-fnc1-cv", BlendStance, order=99,
-            params={"vocabulary": 300, "hidden": 8, "mlp_epochs": 20, "gbdt_iter": 20,
-                    "mlp_seeds": 1},
-            benchmarks={"fnc1": {"about": "x", "groups": "story", "tune_on": "story-cv"}})
-        res = fnc1_bench.run_benchmark(tmp_path / "cfg", tmp_path / "out",
-                                       stance=["test-fnc1-cv"], story=[], n_resamples=10,
-                                       log=lambda *_: None)
-        rec = res["stance"]["test-fnc1-cv"]
+    with _small_blend_run(tmp_path, "test-fnc1-cv", "story-cv") as (rec, res, data):
         held = rec["validation"]["holdout"]
-        data = fnc1_bench.Fnc1Data.load(tmp_path / "cfg")
-        n_file = len(data.pairs["train"]) + len(data.pairs["validation"])
         n_related = sum(y != "unrelated" for s in ("train", "validation")
                         for y in data.labels[s])
         # three fold fits on their fitting pairs, then the refit on everything
-        assert fits == held["fit_pairs"] + [n_file] and held["folds"] == 3
+        assert fits == held["fit_pairs"] + [_n_fit_pairs(data)] and held["folds"] == 3
         assert rec["validation"]["n_pairs"] == held["held_pairs"] >= n_related
         assert rec["trained_on"] == ["train", "validation"]
         assert rec["params"]["blend"] == rec["tuning"]["best"]["blend"]
         assert rec["params"]["class_weight"] == rec["tuning"]["best"]["class_weight"]
         md = fnc1_bench.render_markdown(res)
         assert "| story-disjoint, 3 folds |" in md and "Story folds" in md
-    finally:
-        registry._SPECS.pop(key, None)
 
 
 def test_off_board_scorings_keep_every_look_at_the_test(tmp_path):

@@ -27,8 +27,9 @@ def fnc1_baselines(
     resamples: int = typer.Option(1000, help="Bootstrap resamples for the CIs."),
     publish_only: bool = typer.Option(
         False, "--publish-only",
-        help="Only re-render README and leaderboard/fnc1.md from results/fnc1/results.json "
-             "(nothing fitted, the test not scored again)."),
+        help="Only re-render README and leaderboard/fnc1.md from results/fnc1/results.json, "
+             "with each baseline's description as its code gives it now (nothing fitted, "
+             "the test not scored again)."),
 ) -> None:
     """Fit on FNC-1 train, tune on its hold-out, score the competition test once;
     write results/fnc1/, leaderboard/fnc1.md and README's FNC-1 tables."""
@@ -40,10 +41,11 @@ def fnc1_baselines(
         console.print(escape(msg), highlight=False)
 
     if publish_only:
-        results = fnc1_bench.read_results(root / "results" / "fnc1")
+        written = fnc1_bench.republish(root)
     else:
         results = fnc1_bench.run_benchmark(
             fnc1_dir, root / "results" / "fnc1", stance=stance or None, story=story or None,
             n_resamples=resamples, log=log)
-    for path in fnc1_bench.publish(results, root):
+        written = fnc1_bench.publish(results, root)
+    for path in written:
         log(f"wrote {path}")
