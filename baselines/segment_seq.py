@@ -510,14 +510,17 @@ class SequenceSegmenter(Baseline):
                 continue
             a, b = int(batch.offsets[p]), int(batch.offsets[p + 1])
             rows = batch.line_of[a:b]
-            words = np.array([len(lines[i].split()) for i in rows.tolist()])
-            seen = np.cumsum(np.where(path[a:b] == body, words, 0))
-            total = seen[-1] if len(seen) else 0
-            for k, i in enumerate(rows.tolist()):
-                before = seen[k - 1] if k else 0
-                if (before >= max(COMMENT_MIN_BODY, COMMENT_BODY_SHARE * total)
-                        and words[k] <= COMMENT_CUE_WORDS and _COMMENT_HINT.search(lines[i])
-                        and _COMMENT_CUE.match(normalise_line(lines[i]))):
+            words = np.array([len(lines[i].split()) for i in rows.tolist()], dtype=np.int64)
+            on_body = np.where(path[a:b] == body, words, 0)
+            before = np.cumsum(on_body) - on_body  # decoded body words above each row
+            total = int(on_body.sum())
+            # the row tests in NumPy: a Python loop over the rows of every page with a hint
+            # (most pages have one) cost a sixth of predict
+            cues = np.flatnonzero((before >= max(COMMENT_MIN_BODY, COMMENT_BODY_SHARE * total))
+                                  & (words <= COMMENT_CUE_WORDS))
+            for k in cues.tolist():
+                line = lines[int(rows[k])]
+                if _COMMENT_HINT.search(line) and _COMMENT_CUE.match(normalise_line(line)):
                     end = b
                     if start is not None:
                         nxt = np.flatnonzero((start[a + k + 1:b] >= self.start_threshold)
