@@ -406,26 +406,36 @@ def story_baselines() -> list[StoryBaseline]:
 
 
 # ----------------------------------------------------------------------- run
-def _tune_on_story_folds(spec: StanceBaseline, est, data: Fnc1Data, pooled: list[dict],
-                         labels: list[str], groups: list[str], n_resamples: int, log) -> dict:
-    """Fit a fresh model on each fold of :func:`story_folds`, tune ``est`` on the held
-    pairs of all folds together (each scored by the model that did not see its story) and
-    score those out-of-fold labels under the tuned parameters; ``seconds`` is all of it."""
+def story_fold_parts(spec: StanceBaseline, data: Fnc1Data, log=print):
+    """Fit a fresh ``spec`` model on each fold of :func:`story_folds` of train + validation;
+    returns the folds and, over the held pairs of all of them (each predicted by the model
+    that did not see its story), the stacked ``tuning_parts``, the labels and the weights."""
     import numpy as np
 
+    both = ("train", "validation")
+    pooled = [p for s in both for p in data.pairs[s]]
+    labels = [y for s in both for y in data.labels[s]]
+    groups = [g for s in both for g in data.groups[s]]
     folds = story_folds(labels, [p["headline"] for p in pooled], groups)
     log(f"stance {spec.name}: fitting on each of {len(folds)} story folds of train + "
         f"validation ({', '.join(str(len(f.held)) for f in folds)} held pairs)")
     parts, held_labels, weights = [], [], []
+    for k, f in enumerate(folds, 1):
+        model = spec.make()
+        spec.fit(model, data, both, rows=f.fit)
+        parts.append(model.tuning_parts([pooled[i] for i in f.held]))
+        held_labels += [labels[i] for i in f.held]
+        weights += f.weights
+        log(f"  fold {k}: fitted on {len(f.fit)} pairs")
+    return folds, tuple(np.concatenate(p) for p in zip(*parts)), held_labels, weights
+
+
+def _tune_on_story_folds(spec: StanceBaseline, est, data: Fnc1Data, n_resamples: int,
+                         log) -> dict:
+    """Tune ``est`` on :func:`story_fold_parts` and score those out-of-fold labels under
+    the tuned parameters; ``seconds`` is all of it."""
     with Timer() as t_fit:
-        for k, f in enumerate(folds, 1):
-            model = spec.make()
-            spec.fit(model, data, ("train", "validation"), rows=f.fit)
-            parts.append(model.tuning_parts([pooled[i] for i in f.held]))
-            held_labels += [labels[i] for i in f.held]
-            weights += f.weights
-            log(f"  fold {k}: fitted on {len(f.fit)} pairs")
-    stacked = tuple(np.concatenate(p) for p in zip(*parts))
+        folds, stacked, held_labels, weights = story_fold_parts(spec, data, log)
     with Timer() as t_tune:
         tuning = est.tune(None, held_labels, weights=weights, parts=stacked)
     rec = {"about": spec.about, "tuning": tuning,
@@ -455,15 +465,14 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
             continue
         est = spec.make()
         both = ("train", "validation")
-        pooled = [p for s in both for p in data.pairs[s]]
-        pooled_labels = [y for s in both for y in data.labels[s]]
-        pooled_groups = [g for s in both for g in data.groups[s]]
         if spec.tune_on == "story-cv":
-            rec = _tune_on_story_folds(spec, est, data, pooled, pooled_labels, pooled_groups,
-                                       n_resamples, log)
+            rec = _tune_on_story_folds(spec, est, data, n_resamples, log)
             seconds = rec.pop("seconds")
         elif spec.tune_on == "story":
-            ho = story_holdout(pooled_labels, [p["headline"] for p in pooled], pooled_groups)
+            pooled = [p for s in both for p in data.pairs[s]]
+            pooled_labels = [y for s in both for y in data.labels[s]]
+            ho = story_holdout(pooled_labels, [p["headline"] for p in pooled],
+                               [g for s in both for g in data.groups[s]])
             held_pairs = [pooled[i] for i in ho.held]
             held_labels = [pooled_labels[i] for i in ho.held]
             tune_kw = {"weights": ho.weights}

@@ -31,20 +31,7 @@ def out_of_fold(cfg: Path, out: Path) -> dict:
         return dict(np.load(out))
     data = fnc1_bench.Fnc1Data.load(cfg)
     spec = {s.name: s for s in fnc1_bench.stance_baselines()}["fnc1-sentences-cv"]
-    both = ("train", "validation")
-    pooled = [p for s in both for p in data.pairs[s]]
-    labels = [y for s in both for y in data.labels[s]]
-    groups = [g for s in both for g in data.groups[s]]
-    parts, held, weights = [], [], []
-    for k, f in enumerate(fnc1_bench.story_folds(labels, [p["headline"] for p in pooled],
-                                                 groups), 1):
-        model = spec.make()
-        spec.fit(model, data, both, rows=f.fit)
-        parts.append(model.tuning_parts([pooled[i] for i in f.held]))
-        held += [labels[i] for i in f.held]
-        weights += f.weights
-        print(f"fold {k}: fitted on {len(f.fit)} pairs", flush=True)
-    gbdt, mlp = (np.concatenate(p) for p in zip(*parts))
+    _, (gbdt, mlp), held, weights = fnc1_bench.story_fold_parts(spec, data)
     z = {"gbdt": gbdt, "mlp": mlp, "labels": np.array(held), "weights": np.array(weights)}
     np.savez(out, **z)
     return z
