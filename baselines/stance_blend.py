@@ -165,7 +165,7 @@ class BlendStance(StackStance):
         for b in BLEND_GRID:
             proba = b * gbdt + (1.0 - b) * mlp
             for w in WEIGHT_GRID:
-                pred = [STANCES[j] for j in np.argmax(proba * np.asarray(w), axis=1)]
+                pred = weighted_labels(proba, w)
                 scored.append(((b, tuple(w)), weighted_objective(labels, pred, weights)))
         (blend, w), _ = max(scored, key=lambda g: g[1])
         self.set_params(blend=blend, class_weight=list(w))

@@ -138,7 +138,7 @@ def tune_class_weight(est, proba: np.ndarray, labels: Sequence[str],
     labels = check_labels(labels, len(proba))
     scored = []
     for w in grid:
-        pred = [STANCES[j] for j in np.argmax(proba * np.asarray(w), axis=1)]
+        pred = weighted_labels(proba, w)
         scored.append((tuple(w), weighted_objective(labels, pred, weights)))
     best = max(scored, key=lambda g: g[1])[0]
     est.set_params(class_weight=list(best))
