@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,7 +144,11 @@ def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]
     CRLF and lone CR into LF, and get the sha256 of the text as presscut will hold it.
     """
     path = Path(path)
-    data = _page_bytes(path)
+    return raw_text(path, _page_bytes(path), normalize_newlines=normalize_newlines)
+
+
+def raw_text(path: Path, data: bytes, *, normalize_newlines: bool = False) -> tuple[str, str]:
+    """``read_raw`` of bytes already read from ``path`` (named in the errors)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -171,17 +176,80 @@ def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]
 
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+# what a folder handed to `predict`/`add` is searched for: text and HTML pages, gzipped too
+# (crawls and corpora such as the article-extraction benchmark ship `.html.gz`)
+PAGE_SUFFIXES = (".txt", *HTML_SUFFIXES)
+
+
+def page_suffix(path: Path) -> str:
+    """The page kind of a file name: ``.html`` for ``x.HTML`` and ``x.html.gz``, ``.txt``..."""
+    suffixes = [s.lower() for s in Path(path).suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def page_stem(path: Path) -> str:
+    """The file name without its suffix (and ``.gz``): ``a.html.gz`` -> ``a``."""
+    name = Path(path).name
+    return Path(name[:-3] if name.lower().endswith(".gz") else name).stem
+
+
+def page_files(paths: Iterable[Path]) -> list[tuple[str, Path]]:
+    """``(doc_id, file)`` for every page named: a file as given (its id its name without
+    the page suffix), a folder as every ``.txt``/``.html``/``.htm``/``.xhtml`` file under
+    it, gzipped or not, in sorted path order (ids: the path inside the folder without the
+    suffix, so two folders' ``index.html`` stay apart). Two pages with one id, a folder
+    with no page and a missing path are refused by name."""
+    out: list[tuple[str, Path]] = []
+    seen: dict[str, Path] = {}
+    for given in map(Path, paths):
+        if given.is_dir():
+            found = sorted(f for f in given.rglob("*") if f.is_file()
+                           and page_suffix(f) in PAGE_SUFFIXES)
+            if not found:
+                raise AnnotationError(f"{given}: no page files in this folder (looked for "
+                                      f"{', '.join(PAGE_SUFFIXES)}, and .gz of them)")
+            named = [((f.parent.relative_to(given) / page_stem(f)).as_posix(), f)
+                     for f in found]
+        elif given.exists():
+            named = [(page_stem(given), given)]
+        else:
+            raise AnnotationError(f"{given}: no such file or folder")
+        for doc_id, f in named:
+            if doc_id in seen:
+                raise AnnotationError(f"{f}: page id {doc_id!r} is taken by {seen[doc_id]}; "
+                                      "rename one, or pass their folder instead")
+            seen[doc_id] = f
+            out.append((doc_id, f))
+    return out
+
+
+def unzipped(path: Path, data: bytes) -> bytes:
+    """``data`` gunzipped when ``path`` ends in ``.gz`` (refused by name when broken)."""
+    if not path.name.lower().endswith(".gz"):
+        return data
+    import gzip
+    import zlib
+
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as err:
+        raise AnnotationError(f"{path}: not a readable gzip file ({err})") from None
 
 
 def read_page(path: Path) -> str:
     """An outside page's text, as presscut's real pages were made: a ``.html``/``.htm``
     file is decoded (resiliparse's encoding detection: old news HTML is often not UTF-8)
     and rendered one block a line by the real config's converter; any other file is raw
-    text (``read_raw``, newlines normalised). Refused by name when unreadable or empty."""
+    text (``read_raw``, newlines normalised). A ``.gz`` file is that, gzipped. Refused by
+    name when unreadable or empty."""
     path = Path(path)
-    if path.suffix.lower() not in HTML_SUFFIXES:
-        return read_raw(path, normalize_newlines=True)[0]
-    data = _page_bytes(path)
+    if page_suffix(path) not in HTML_SUFFIXES:
+        if not path.name.lower().endswith(".gz"):
+            return read_raw(path, normalize_newlines=True)[0]
+        return raw_text(path, unzipped(path, _page_bytes(path)), normalize_newlines=True)[0]
+    data = unzipped(path, _page_bytes(path))
     from presscut.builder.real.convert import decode, html_to_text
 
     try:

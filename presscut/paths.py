@@ -64,3 +64,17 @@ def splits_dir(root: Path | None = None) -> Path:
 
 def leaderboard_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "leaderboard"
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` under a temporary name beside it, then rename it into
+    place: a crash or a full disk never leaves half a file where a reader expects a whole
+    one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

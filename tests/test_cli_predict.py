@@ -195,3 +195,68 @@ def test_predict_refuses_an_html_page_without_text_by_name(tmp_path):
     assert run.returncode != 0 and run.stdout == ""
     assert "empty.htm: no text in this HTML page" in run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def _crawl(tmp_path):
+    """Two sites' pages in folders, one of them gzipped, as a held-out set arrives."""
+    import gzip
+
+    html = ("<html><body><div>Home | World | Sport</div><h1>Harbour plan approved</h1><p>The "
+            "council approved the new harbour plan on Tuesday after a long debate.</p><p>Work "
+            "starts in the spring and should take two years.</p></body></html>")
+    root = tmp_path / "held-out"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    (root / "a" / "index.html").write_text(html, encoding="utf-8")
+    (root / "b" / "index.html.gz").write_bytes(gzip.compress(html.encode("utf-8")))
+    (root / "b" / PAGES[0].name).write_bytes(PAGES[0].read_bytes())
+    (root / "b" / "README.md").write_text("not a page", encoding="utf-8")
+    return root
+
+
+def test_predict_takes_a_folder_of_html_and_gzipped_pages(tmp_path):
+    """`presscut predict segmentation PAGES` on a folder: every page under it, ids its path
+    inside the folder, each record with the lines its roles index (an HTML page's rendered
+    text), and the same roles as when the file is named alone."""
+    from presscut.annotations import read_page
+    from presscut.schema import split_lines
+
+    root = _crawl(tmp_path)
+    out = tmp_path / "pred.jsonl"
+    result = CliRunner().invoke(app, ["predict", "segmentation", str(root), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["doc_id"] for r in records] == ["a/index", f"b/{PAGES[0].stem}", "b/index"]
+    assert records[0]["lines"] == split_lines(read_page(root / "a" / "index.html"))
+    assert records[2]["lines"] == records[0]["lines"] and records[2]["roles"] == records[0]["roles"]
+    assert records[1]["lines"] == PAGES[0].read_text(encoding="utf-8").split("\n")
+    assert all(len(r["roles"]) == len(r["lines"]) for r in records)
+    assert read_predictions(get_task("segmentation"), out).ok  # extra fields: still valid
+    alone = tmp_path / "alone.jsonl"
+    result = CliRunner().invoke(app, ["predict", "segmentation", str(PAGES[0]), "--no-text",
+                                      "-o", str(alone)])
+    assert result.exit_code == 0, result.output
+    rec = json.loads(alone.read_text(encoding="utf-8"))
+    assert "lines" not in rec and rec["roles"] == records[1]["roles"]
+
+
+def test_predict_refuses_clashing_ids_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    root = _crawl(tmp_path)
+    (root / "a" / "index.htm").write_text("<p>Another page with the same id.</p>", encoding="utf-8")
+    out = tmp_path / "pred.jsonl"
+    out.write_text("an earlier run\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "presscut.cli", "predict", "segmentation",
+                          str(root), "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "index.html: page id 'a/index' is taken by" in run.stderr and "index.htm" in run.stderr
+    assert out.read_text(encoding="utf-8") == "an earlier run\n"  # untouched
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run = subprocess.run([sys.executable, "-m", "presscut.cli", "predict", "segmentation",
+                          str(empty)], capture_output=True, text=True)
+    assert run.returncode != 0 and "no page files in this folder" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1

@@ -411,3 +411,35 @@ def test_add_converts_an_html_page_and_says_so_on_its_label(project_copy, tmp_pa
     sha = hashlib.sha256(added.raw_path.read_bytes()).hexdigest()
     assert f"{sha}  {added.raw_path.name}" in _sums(project_copy)
     require_clean(load_corpus(project_copy, provenances=("gold", "silver")))
+
+
+def test_add_takes_a_folder_with_a_gzipped_html_page(project_copy, tmp_path, monkeypatch):
+    """`presscut add FOLDER`: every page under it, a gzipped HTML page unpacked and
+    converted (its label says from which file); other files are not pages."""
+    import gzip
+
+    from presscut.cli import main
+
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    html = ("<html><body><h1>Caf\xe9 owners protest</h1><p>The owners met on "
+            "Monday.</p></body></html>").encode("latin-1")
+    (folder / "old_news.html.gz").write_bytes(gzip.compress(html))
+    shutil.copy(NEW_PAGE, folder / "plain.txt")
+    (folder / "notes.md").write_text("not a page", encoding="utf-8")
+    before = set((project_copy / "corpus" / "raw").glob("*.txt"))
+    # the copy holds no fitted model: the CLI's default pre-labeler is swapped for a rule
+    monkeypatch.setattr("presscut.curation.add.default_prelabeler",
+                        lambda root=None: (naive_prelabel, "naive"))
+    monkeypatch.setattr(sys, "argv", ["presscut", "add", str(folder), "--root", str(project_copy)])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code in (0, None)
+    new = sorted(set((project_copy / "corpus" / "raw").glob("*.txt")) - before)
+    texts = sorted(p.read_text(encoding="utf-8") for p in new)
+    assert texts == sorted(["Café owners protest\n\nThe owners met on Monday.",
+                            NEW_PAGE.read_text(encoding="utf-8")])
+    labels = [(project_copy / "corpus" / "labels" / f"{p.stem}.yaml").read_text(encoding="utf-8")
+              for p in new]
+    assert sum("converted from the HTML file old_news.html.gz" in x for x in labels) == 1
+    require_clean(load_corpus(project_copy, provenances=("gold", "silver")))

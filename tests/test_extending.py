@@ -155,7 +155,9 @@ def test_toy_task_and_baseline_are_picked_up_everywhere(tmp_path):
     assert "toy\\_lines (test, gold)" in board["output"] and "baseline toy-count" in board["output"]
     assert "toy\\_lines (test, gold)" in (root / "README.md").read_text(encoding="utf-8")
     assert pred["code"] == 0, pred["output"]  # the registry's default baseline for the task
-    assert json.loads(pred["output"]) == {"doc_id": "page", "n_lines": 2}
+    # the page's lines ride along (the roles or counts index them; --no-text drops them)
+    assert json.loads(pred["output"]) == {"doc_id": "page", "n_lines": 2,
+                                          "lines": ["One", "", "Two"]}
 
 
 def test_an_unknown_task_is_an_error_everywhere(tmp_path):

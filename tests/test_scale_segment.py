@@ -73,3 +73,42 @@ def test_unreadable_page_file_is_counted(tmp_path):
     (tmp_path / "pages" / "bad.txt").write_bytes(b"\xff\xfe broken")
     rep = segment_corpus(tmp_path / "pages", tmp_path / "o.parquet")
     assert rep.pages == 1 and rep.bad_rows == 1 and "not UTF-8" in str(rep.bad[0])
+
+
+_HTML = ("<html><body><div>Home | World | Sport</div><h1>Harbour plan approved</h1><p>The "
+         "council approved the new harbour plan on Tuesday after a long debate.</p><p>Work "
+         "starts in the spring and should take two years.</p></body></html>")
+
+
+def test_folder_of_html_and_gzipped_pages(tmp_path):
+    """A crawl as scrapers keep it: HTML and gzipped pages in nested folders. Each page is
+    rendered as `presscut predict` renders it (the real config's converter), ids are paths
+    inside the folder, and a broken or clashing file is counted by name, not dropped."""
+    pytest.importorskip("resiliparse")
+    import gzip
+
+    from presscut.annotations import read_page
+
+    src = tmp_path / "crawl"
+    (src / "site-a").mkdir(parents=True)
+    (src / "site-b").mkdir()
+    (src / "site-a" / "index.html").write_text(_HTML, encoding="utf-8")
+    (src / "site-b" / "index.html.gz").write_bytes(gzip.compress(_HTML.encode("latin-1")))
+    first = sorted(RAW.glob("*.txt"))[0]
+    (src / "site-b" / "page.txt.gz").write_bytes(gzip.compress(first.read_bytes()))
+    (src / "site-b" / "broken.htm.gz").write_bytes(b"not gzip at all")
+    (src / "site-b" / "page.html").write_text(_HTML, encoding="utf-8")  # id site-b/page again
+    (src / "notes.md").write_text("not a page", encoding="utf-8")
+    out = tmp_path / "seg.parquet"
+    rep = segment_corpus(src, out)
+    rows = {r["doc_id"]: r for r in pq.read_table(out).to_pylist()}
+    assert sorted(rows) == ["site-a/index", "site-b/index", "site-b/page"]
+    assert rep.pages == 3 and rep.bad_rows == 2
+    bad = sorted(str(b) for b in rep.bad)
+    assert "broken.htm.gz: file: not a readable gzip file" in bad[0]
+    assert "site-b/page.txt.gz" in bad[1] and "taken by" in bad[1]  # sorted paths: .html first
+    model = registry.ready(registry.get("segmentation", default_model()))
+    lines = split_lines(read_page(src / "site-a" / "index.html"))
+    assert rows["site-a/index"]["n_lines"] == len(lines) > 3
+    assert rows["site-a/index"]["roles"] == model.predict([{"doc_id": "x", "lines": lines}])[0]["roles"]
+    assert rows["site-b/index"]["roles"] == rows["site-a/index"]["roles"]  # gzip changes nothing

@@ -27,6 +27,7 @@ from presscut.builder.real.records import record
 from presscut.builder.real.source import SourcePage
 from presscut.builder.splits import read_manifest_doc
 from presscut.errors import PresscutError
+from presscut.paths import write_whole
 from presscut.schema import REAL_FEATURES, ROLES, SPLITS
 
 CONFIG = "real"
@@ -126,7 +127,7 @@ def build(
         path = dest / f"{split}.parquet"
         report.rows[split] = write_rows(path, REAL_FEATURES, by_split[split], batch_size=500)
         report.files[f"{CONFIG}/{split}.parquet"] = _sha(path)
-    _atomic_write(dest / INPUTS, "".join(f"{line}\n" for line in sorted(set(inputs))))
+    write_whole(dest / INPUTS, "".join(f"{line}\n" for line in sorted(set(inputs))))
     files = {**report.files, f"{CONFIG}/{INPUTS}": _sha(dest / INPUTS)}
     report.files = dict(sorted(report.files.items()))
     manifest = {
@@ -147,7 +148,7 @@ def build(
         "coverage": dict(sorted(coverage.items())),
         "refused": sorted(report.refused, key=lambda r: r["doc_id"]),
     }
-    _atomic_write(dest / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    write_whole(dest / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return report
 
 
@@ -232,13 +233,6 @@ def _counts(doc: dict) -> dict[str, int]:
 
 def read_manifest(path: Path) -> dict:
     return read_manifest_doc(path, "real-config manifest")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _progress(enabled: bool):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -65,25 +66,39 @@ def run_baselines(
 def predict(
     task: str = typer.Argument(..., help="A task that reads pages (segmentation, line_dedup, "
                                "source)."),
-    pages: list[Path] = typer.Argument(..., help="Raw page files (.txt, UTF-8), or HTML "
-                                       "(.html, .htm: converted to text as the real pages "
-                                       "were)."),
+    pages: list[Path] = typer.Argument(..., help="Page files, or folders of them: text (.txt, "
+                                       "UTF-8) or HTML (.html, .htm: converted to text as the "
+                                       "real pages were), gzipped or not."),
     model: str = typer.Option(None, "--model", "-m", help="Baseline name or a saved model "
                               "(default: the task's default baseline)."),
     out: Path = typer.Option(None, "-o", help="Write JSONL here (default: standard output)."),
+    text: bool = typer.Option(True, "--text/--no-text", help="Give each record the page's "
+                              "lines (as presscut read them: an HTML page's rendered text), "
+                              "which its line numbers index."),
     root: Path = typer.Option(None, help="Project checkout (training data for learned models)."),
 ) -> None:
     """Pre-label raw pages with a baseline (this is how silver labels are made)."""
-    from presscut.annotations import read_page
+    from rich.progress import track
+
+    from presscut.annotations import page_files, read_page
+    from presscut.paths import write_whole
     from presscut.runner import predict_pages
     from presscut.schema import split_lines
 
-    records = [{"doc_id": path.stem, "lines": split_lines(read_page(path))} for path in pages]
-    preds = predict_pages(task, records, model, root)
+    files = page_files(pages)
+    log = make_console(stderr=True)
+    records = [{"doc_id": doc_id, "lines": split_lines(read_page(path))}
+               for doc_id, path in track(files, description="reading pages", console=log,
+                                         transient=True, disable=len(files) < 50
+                                         or not log.is_terminal)]
+    with log.status(f"predicting {len(records)} page(s)") if log.is_terminal else nullcontext():
+        preds = predict_pages(task, records, model, root)
+    if text:  # the evaluator ignores fields it does not read
+        preds = [{**p, "lines": r["lines"]} for p, r in zip(preds, records)]
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in preds)
     if out:
-        out.write_text(lines, encoding="utf-8")
-        console.print(f"wrote {len(records)} predictions to {out}")
+        write_whole(out, lines)
+        console.print(f"wrote {len(records)} predictions to {escape(str(out))}", highlight=False)
     else:
         typer.echo(lines, nl=False)
 

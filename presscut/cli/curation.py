@@ -18,18 +18,21 @@ ROOT_HELP = "project checkout holding corpus/ (default: this checkout or $PRESSC
 
 @app.command()
 def add(
-    pages: list[Path] = typer.Argument(..., help="raw page files: UTF-8 text, or HTML (.html, "
-                                       ".htm: converted as the real pages were)"),
+    pages: list[Path] = typer.Argument(..., help="raw page files, or folders of them: UTF-8 "
+                                       "text (.txt), or HTML (.html, .htm: converted as the "
+                                       "real pages were), gzipped or not"),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
     skip_duplicates: bool = typer.Option(
         False, "--skip-duplicates", help="skip pages already in the corpus instead of refusing"
     ),
 ) -> None:
     """Copy raw pages into the corpus and pre-label them as silver for review."""
+    from presscut.annotations import page_files
     from presscut.curation.add import add_pages
 
     console = make_console()
-    added, skipped = add_pages(pages, root, skip_duplicates=skip_duplicates, progress=True)
+    files = [path for _, path in page_files(pages)]
+    added, skipped = add_pages(files, root, skip_duplicates=skip_duplicates, progress=True)
     # paths are data: "[/x].txt" read as rich markup crashed after the page was written
     for s in skipped:
         console.print(f"skipped {escape(str(s.source))}: already in the corpus as "

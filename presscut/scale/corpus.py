@@ -7,8 +7,10 @@ corpus. What is read:
 ================ ============================================================================
 source           rows
 ================ ============================================================================
-folder           every ``*.txt`` file under it (sorted path order); ``id`` is the path
-                 relative to the folder without ``.txt``, ``text`` the UTF-8 content
+folder           every page file under it (sorted path order): ``*.txt`` (``text`` the
+                 UTF-8 content), ``*.html``/``*.htm``/``*.xhtml`` (rendered to text by
+                 the real config's converter, the ``real`` extra), and ``.gz`` of either;
+                 ``id`` is the path relative to the folder without the suffix
 ``.jsonl``       one JSON object a line (``.jsonl.gz`` too); ``id`` from ``article_id``,
                  ``doc_id`` or ``id``; ``text`` from ``body`` (articles: an empty body falls
                  back to ``title``), ``text`` or ``lines`` (a list of lines)
@@ -73,18 +75,42 @@ def _batch(ids: list[str], texts: list[str]) -> pa.RecordBatch:
 
 # ------------------------------------------------------------------ folder of pages
 def _folder(path: Path, batch_size: int, stats: ReadStats) -> Iterator[pa.RecordBatch]:
-    files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+    from presscut.annotations import PAGE_SUFFIXES, page_stem, page_suffix, read_page, unzipped
+    from presscut.errors import AnnotationError
+
+    files = sorted(p for p in path.rglob("*") if p.is_file() and page_suffix(p) in PAGE_SUFFIXES)
     if not files:
-        raise PresscutError(f"{path}: no .txt pages found")
+        raise PresscutError(f"{path}: no pages found (.txt, .html, .htm, .xhtml, or .gz of them)")
+    if any(page_suffix(f) != ".txt" for f in files):
+        try:
+            import resiliparse  # noqa: F401 - the HTML converter, an optional extra
+        except ImportError:
+            raise PresscutError(f"{path}: its HTML pages need the converter (resiliparse): "
+                                "pip install 'presscut[real]'") from None
     ids: list[str] = []
     texts: list[str] = []
+    seen: dict[str, Path] = {}
     for f in files:
+        doc_id = (f.parent.relative_to(path) / page_stem(f)).as_posix()
+        if doc_id in seen:
+            stats.add_bad(BadRow(str(f), "file", f"id {doc_id!r} is taken by {seen[doc_id]}"))
+            continue
+        seen[doc_id] = f
         try:
-            text = f.read_bytes().decode("utf-8")
+            if page_suffix(f) == ".txt":  # a text page is read as it is, byte for byte
+                text = unzipped(f, f.read_bytes()).decode("utf-8")
+            else:  # HTML, rendered as the real pages were
+                text = read_page(f)
         except UnicodeDecodeError as err:
             stats.add_bad(BadRow(str(f), "file", f"not UTF-8 (byte {err.start})"))
             continue
-        ids.append(f.relative_to(path).with_suffix("").as_posix())
+        except AnnotationError as err:
+            stats.add_bad(BadRow(str(f), "file", err.message.removeprefix(f"{f}: ")))
+            continue
+        except OSError as err:
+            stats.add_bad(BadRow(str(f), "file", f"cannot read ({err.strerror or err})"))
+            continue
+        ids.append(doc_id)
         texts.append(text)
         if len(ids) >= batch_size:
             yield _batch(ids, texts)
