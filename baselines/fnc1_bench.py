@@ -32,6 +32,7 @@ import numpy as np
 from presscut.errors import PresscutError
 from presscut.harness.bootstrap import bootstrap_sums
 from presscut.harness.metrics import fnc_points, prf
+from presscut.paths import write_whole
 from presscut.schema import STANCES
 
 N_RESAMPLES = 1000
@@ -565,10 +566,7 @@ def run_benchmark(folder: Path, out_dir: Path, *, stance: Sequence[str] | None =
 def write_results(out_dir: Path, results: dict) -> Path:
     """results.json, whole or not at all (written beside it, then renamed)."""
     path = Path(out_dir) / "results.json"
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(results, indent=1, sort_keys=True, default=float) + "\n",
-                   encoding="utf-8")
-    tmp.replace(path)
+    write_whole(path, json.dumps(results, indent=1, sort_keys=True, default=float) + "\n")
     return path
 
 

@@ -360,11 +360,8 @@ def _repin(root, stage: Staging, assignment: dict[str, str], real_dir: Path) -> 
     from presscut.builder.pools import pin_json, pin_path, read_pin
 
     old = read_pin(root)
-    path = pin_path(root)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(pin_json(root, assignment, (old["version"] + 1) if old else 1, real_dir),
-                   encoding="utf-8")
-    os.replace(tmp, path)
+    paths.write_whole(pin_path(root),
+                      pin_json(root, assignment, (old["version"] + 1) if old else 1, real_dir))
 
 
 def _build_synthetic(root, out_dir, report, seed, sizes, progress, manifest,

@@ -454,10 +454,7 @@ def note_state(record: Record, root: Path | None = None) -> None:
         return
     known.append(state_value(record))
     known.sort()
-    path = states_path(root)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(dict(sorted(states.items())), indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    paths.write_whole(states_path(root), json.dumps(dict(sorted(states.items())), indent=1) + "\n")
 
 
 def prune_predictions(root: Path | None = None) -> list[Path]:
