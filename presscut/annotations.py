@@ -195,6 +195,13 @@ def page_stem(path: Path) -> str:
     return Path(name[:-3] if name.lower().endswith(".gz") else name).stem
 
 
+def folder_pages(folder: Path) -> list[tuple[str, Path]]:
+    """``(id, file)`` of every page file under ``folder``, in sorted path order; the id is
+    the path inside the folder without the suffix (ids may repeat: callers decide)."""
+    found = sorted(f for f in folder.rglob("*") if f.is_file() and page_suffix(f) in PAGE_SUFFIXES)
+    return [((f.parent.relative_to(folder) / page_stem(f)).as_posix(), f) for f in found]
+
+
 def page_files(paths: Iterable[Path]) -> list[tuple[str, Path]]:
     """``(doc_id, file)`` for every page named: a file as given (its id its name without
     the page suffix), a folder as every ``.txt``/``.html``/``.htm``/``.xhtml`` file under
@@ -205,13 +212,10 @@ def page_files(paths: Iterable[Path]) -> list[tuple[str, Path]]:
     seen: dict[str, Path] = {}
     for given in map(Path, paths):
         if given.is_dir():
-            found = sorted(f for f in given.rglob("*") if f.is_file()
-                           and page_suffix(f) in PAGE_SUFFIXES)
-            if not found:
+            named = folder_pages(given)
+            if not named:
                 raise AnnotationError(f"{given}: no page files in this folder (looked for "
                                       f"{', '.join(PAGE_SUFFIXES)}, and .gz of them)")
-            named = [((f.parent.relative_to(given) / page_stem(f)).as_posix(), f)
-                     for f in found]
         elif given.exists():
             named = [(page_stem(given), given)]
         else:
@@ -245,11 +249,9 @@ def read_page(path: Path) -> str:
     text (``read_raw``, newlines normalised). A ``.gz`` file is that, gzipped. Refused by
     name when unreadable or empty."""
     path = Path(path)
-    if page_suffix(path) not in HTML_SUFFIXES:
-        if not path.name.lower().endswith(".gz"):
-            return read_raw(path, normalize_newlines=True)[0]
-        return raw_text(path, unzipped(path, _page_bytes(path)), normalize_newlines=True)[0]
     data = unzipped(path, _page_bytes(path))
+    if page_suffix(path) not in HTML_SUFFIXES:
+        return raw_text(path, data, normalize_newlines=True)[0]
     from presscut.builder.real.convert import decode, html_to_text
 
     try:

@@ -75,10 +75,11 @@ def _batch(ids: list[str], texts: list[str]) -> pa.RecordBatch:
 
 # ------------------------------------------------------------------ folder of pages
 def _folder(path: Path, batch_size: int, stats: ReadStats) -> Iterator[pa.RecordBatch]:
-    from presscut.annotations import PAGE_SUFFIXES, page_stem, page_suffix, read_page, unzipped
+    from presscut.annotations import folder_pages, page_suffix, read_page, unzipped
     from presscut.errors import AnnotationError
 
-    files = sorted(p for p in path.rglob("*") if p.is_file() and page_suffix(p) in PAGE_SUFFIXES)
+    named = folder_pages(path)
+    files = [f for _, f in named]
     if not files:
         raise PresscutError(f"{path}: no pages found (.txt, .html, .htm, .xhtml, or .gz of them)")
     if any(page_suffix(f) != ".txt" for f in files):
@@ -90,8 +91,7 @@ def _folder(path: Path, batch_size: int, stats: ReadStats) -> Iterator[pa.Record
     ids: list[str] = []
     texts: list[str] = []
     seen: dict[str, Path] = {}
-    for f in files:
-        doc_id = (f.parent.relative_to(path) / page_stem(f)).as_posix()
+    for doc_id, f in named:
         if doc_id in seen:
             stats.add_bad(BadRow(str(f), "file", f"id {doc_id!r} is taken by {seen[doc_id]}"))
             continue
