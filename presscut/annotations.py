@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,12 +147,14 @@ def read_raw(path: Path, *, normalize_newlines: bool = False) -> tuple[str, str]
     return raw_text(path, _page_bytes(path), normalize_newlines=normalize_newlines)
 
 
-def raw_text(path: Path, data: bytes, *, normalize_newlines: bool = False) -> tuple[str, str]:
-    """``read_raw`` of bytes already read from ``path`` (named in the errors)."""
+def raw_text(path: Path, data: bytes, *, normalize_newlines: bool = False,
+             allow_empty: bool = False) -> tuple[str, str]:
+    """``read_raw`` of bytes already read from ``path`` (named in the errors, with 1-based
+    line numbers, as editors count them)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start)
+        line = data.count(b"\n", 0, err.start) + 1
         raise AnnotationError(
             f"{path}: not UTF-8 (byte {err.start}, on line {line}: "
             f"{data[err.start : err.start + 1]!r})"
@@ -162,15 +164,15 @@ def raw_text(path: Path, data: bytes, *, normalize_newlines: bool = False) -> tu
             text = text.replace("\r\n", "\n").replace("\r", "\n")
             data = text.encode("utf-8")
         else:
-            line = text.count("\n", 0, text.index("\r"))
+            line = text.count("\n", 0, text.index("\r")) + 1
             raise AnnotationError(
                 f"{path}: line {line}: carriage return (CRLF or CR line endings); corpus "
                 "pages use LF only (`presscut add` converts them)"
             )
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00"))
+        line = text.count("\n", 0, text.index("\x00")) + 1
         raise AnnotationError(f"{path}: line {line}: NUL character (a binary file?)")
-    if text.strip() == "":
+    if text.strip() == "" and not allow_empty:
         raise AnnotationError(f"{path}: empty page (no non-blank line)")
     return text, sha256_bytes(data)
 
@@ -195,17 +197,76 @@ def page_stem(path: Path) -> str:
     return Path(name[:-3] if name.lower().endswith(".gz") else name).stem
 
 
+# Crawls save news pages under their URL's name (story.php, index.shtml, article.aspx, or
+# no suffix at all): a file whose suffix does not say what it is counts as HTML when its
+# first bytes are an HTML document's, so such a page is neither skipped in a folder nor
+# read as markup-laden "text". An XML feed or a JSON file is not taken for a page.
+_SNIFF_BYTES = 2048
+_HTML_OPENERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<?xml", b"<meta",
+                 b"<title")
+_HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<body")
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether ``head`` (a file's first bytes, unzipped) opens an HTML document."""
+    head = head[:_SNIFF_BYTES].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    return head.startswith(_HTML_OPENERS) and any(m in head for m in _HTML_MARKS)
+
+
+def _head(path: Path) -> bytes:
+    import gzip
+    import zlib
+
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path) as fh:
+                return fh.read(_SNIFF_BYTES)
+        with path.open("rb") as fh:
+            return fh.read(_SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error):
+        return b""  # unreadable: no page by its content (read_page names it when named)
+
+
+def page_kind(path: Path) -> str | None:
+    """``"text"``, ``"html"``, or None (not a page) for a file: by its suffix (``.txt``; the
+    HTML suffixes; either gzipped), else ``"html"`` when its first bytes open an HTML
+    document."""
+    suffix = page_suffix(path)
+    if suffix == ".txt":
+        return "text"
+    if suffix in HTML_SUFFIXES or looks_like_html(_head(Path(path))):
+        return "html"
+    return None
+
+
+def _walk(folder: Path, chain: tuple[str, ...] = ()) -> Iterator[Path]:
+    """Every file under ``folder``, through symlinked folders too (an evaluation set is
+    often a folder of links to the pages); a link back to a folder it sits in ends there."""
+    import os
+
+    real = os.path.realpath(folder)
+    if real in chain:
+        return
+    for entry in os.scandir(folder):
+        if entry.is_dir():
+            yield from _walk(Path(entry.path), (*chain, real))
+        elif entry.is_file():
+            yield Path(entry.path)
+
+
 def folder_pages(folder: Path) -> list[tuple[str, Path]]:
-    """``(id, file)`` of every page file under ``folder``, in sorted path order; the id is
-    the path inside the folder without the suffix (ids may repeat: callers decide)."""
-    found = sorted(f for f in folder.rglob("*") if f.is_file() and page_suffix(f) in PAGE_SUFFIXES)
+    """``(id, file)`` of every page file under ``folder`` (``page_kind``), in sorted path
+    order; the id is the path inside the folder without the suffix (ids may repeat:
+    callers decide)."""
+    found = sorted(f for f in _walk(Path(folder)) if page_kind(f))
     return [((f.parent.relative_to(folder) / page_stem(f)).as_posix(), f) for f in found]
 
 
 def page_files(paths: Iterable[Path]) -> list[tuple[str, Path]]:
     """``(doc_id, file)`` for every page named: a file as given (its id its name without
     the page suffix), a folder as every ``.txt``/``.html``/``.htm``/``.xhtml`` file under
-    it, gzipped or not, in sorted path order (ids: the path inside the folder without the
+    it, gzipped or not, and every other file there that opens as an HTML document, in
+    sorted path order (ids: the path inside the folder without the
     suffix, so two folders' ``index.html`` stay apart). Two pages with one id, a folder
     with no page and a missing path are refused by name."""
     out: list[tuple[str, Path]] = []
@@ -215,7 +276,8 @@ def page_files(paths: Iterable[Path]) -> list[tuple[str, Path]]:
             named = folder_pages(given)
             if not named:
                 raise AnnotationError(f"{given}: no page files in this folder (looked for "
-                                      f"{', '.join(PAGE_SUFFIXES)}, and .gz of them)")
+                                      f"{', '.join(PAGE_SUFFIXES)}, .gz of them, and "
+                                      "files that open as HTML)")
         elif given.exists():
             named = [(page_stem(given), given)]
         else:
@@ -242,16 +304,17 @@ def unzipped(path: Path, data: bytes) -> bytes:
         raise AnnotationError(f"{path}: not a readable gzip file ({err})") from None
 
 
-def read_page(path: Path) -> str:
+def read_page(path: Path, *, allow_empty: bool = False) -> str:
     """An outside page's text, as presscut's real pages were made: a ``.html``/``.htm``
-    file is decoded (resiliparse's encoding detection: old news HTML is often not UTF-8)
+    file, or any file but a ``.txt`` that opens as an HTML document, is decoded (resiliparse's encoding detection: old news HTML is often not UTF-8)
     and rendered one block a line by the real config's converter; any other file is raw
     text (``read_raw``, newlines normalised). A ``.gz`` file is that, gzipped. Refused by
-    name when unreadable or empty."""
+    name when unreadable, or when empty unless ``allow_empty``."""
     path = Path(path)
     data = unzipped(path, _page_bytes(path))
-    if page_suffix(path) not in HTML_SUFFIXES:
-        return raw_text(path, data, normalize_newlines=True)[0]
+    if page_suffix(path) not in HTML_SUFFIXES and (page_suffix(path) == ".txt"
+                                                   or not looks_like_html(data)):
+        return raw_text(path, data, normalize_newlines=True, allow_empty=allow_empty)[0]
     from presscut.builder.real.convert import decode, html_to_text
 
     try:
@@ -259,7 +322,7 @@ def read_page(path: Path) -> str:
     except ImportError:
         raise AnnotationError(f"{path}: an HTML page needs the converter (resiliparse): "
                               "pip install 'presscut[real]'") from None
-    if text.strip() == "":
+    if text.strip() == "" and not allow_empty:
         raise AnnotationError(f"{path}: no text in this HTML page after conversion")
     return text
 

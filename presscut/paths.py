@@ -9,6 +9,7 @@ therefore built where you stand, not where the package happens to live.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from presscut.errors import PresscutError
@@ -70,11 +71,21 @@ def write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` under a temporary name beside it, then rename it into
     place: a crash or a full disk never leaves half a file where a reader expects a whole
     one."""
+    with writing_whole(path) as fh:
+        fh.write(text)
+
+
+@contextmanager
+def writing_whole(path: Path):
+    """``write_whole`` for a writer that streams: a text file to write into, under a
+    temporary name beside ``path``, renamed into place when the block ends without an
+    error and removed when it raises."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("w", encoding="utf-8") as fh:
+            yield fh
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

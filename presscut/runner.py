@@ -266,6 +266,12 @@ def predict_pages(task: str, pages: list[dict], model: str | None = None,
     committed default is loaded straight from its folder, without the registry's look-up
     of every baseline module, so labelling one page starts fast.
     """
+    return page_predictor(task, model, root)(pages)
+
+
+def page_predictor(task: str, model: str | None = None, root: Path | None = None):
+    """``predict_pages`` with the model loaded once: a function of a list of raw pages, for
+    callers that feed a large folder through it in chunks."""
     from presscut.baselines.estimator_io import load
     from presscut.baselines.registry import committed_default, default_for
 
@@ -282,7 +288,7 @@ def predict_pages(task: str, pages: list[dict], model: str | None = None,
     else:
         spec = default_for(t.name) if model is None else get(t.name, model)
         estimator = ready(spec, root)
-    return estimator.predict(t.page_inputs(pages))
+    return lambda pages: estimator.predict(t.page_inputs(pages))
 
 
 # ------------------------------------------------------------------ rankings

@@ -184,17 +184,44 @@ def test_predict_reads_html_pages_as_the_real_pages_were_converted(tmp_path):
     assert len(json.loads(outs[0])["roles"]) == 9
 
 
-def test_predict_refuses_an_html_page_without_text_by_name(tmp_path):
-    page = tmp_path / "empty.htm"
-    page.write_bytes(b"<html><body><script>var x = 1;</script></body></html>")
+def test_a_page_without_text_is_predicted_empty_and_named(tmp_path):
+    """A script-only page (Dragnet's R427 is one) is an empty page, not a reason to fail the
+    other pages of a held-out folder: its record has no roles, and stderr names it."""
     import subprocess
     import sys
 
+    root = _crawl(tmp_path)
+    (root / "a" / "script-only.htm").write_bytes(
+        b"<html><body><script>var x = 1;</script></body></html>")
+    out = tmp_path / "pred.jsonl"
     run = subprocess.run([sys.executable, "-m", "presscut.cli", "predict", "segmentation",
-                          str(page)], capture_output=True, text=True)
-    assert run.returncode != 0 and run.stdout == ""
-    assert "empty.htm: no text in this HTML page" in run.stderr
-    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+                          str(root), "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    records = {r["doc_id"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert sorted(records) == ["a/index", "a/script-only", f"b/{PAGES[0].stem}", "b/index"]
+    blank = records["a/script-only"]
+    assert all(not line.strip() for line in blank["lines"]) and blank["articles"] == []
+    assert len(blank["roles"]) == len(blank["lines"])
+    assert records["a/index"]["articles"]  # the other pages are predicted as before
+    assert "1 page(s) with no text, predicted as empty pages: a/script-only" in run.stderr
+
+
+def test_every_unreadable_page_is_named_in_one_line_and_nothing_is_written(tmp_path):
+    import subprocess
+    import sys
+
+    root = _crawl(tmp_path)
+    (root / "a" / "broken.html.gz").write_bytes(b"not gzip at all")
+    (root / "b" / "latin.txt").write_bytes("caf\xe9 au lait\nsecond line\n".encode("latin-1"))
+    out = tmp_path / "pred.jsonl"
+    run = subprocess.run([sys.executable, "-m", "presscut.cli", "predict", "segmentation",
+                          str(root), "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "broken.html.gz: not a readable gzip file" in run.stderr
+    assert "and 1 more unreadable page(s)" in run.stderr
+    assert "latin.txt: not UTF-8 (byte 3, on line 1" in run.stderr
+    assert not out.exists()
 
 
 def _crawl(tmp_path):
@@ -260,3 +287,62 @@ def test_predict_refuses_clashing_ids_and_writes_nothing(tmp_path):
                           str(empty)], capture_output=True, text=True)
     assert run.returncode != 0 and "no page files in this folder" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_pages_saved_under_their_url_names_are_read_as_html(tmp_path):
+    """A crawl keeps a page as story.php, index.shtml(.gz) or with no suffix: each is read
+    as the HTML it is, in a folder and named alone; an RSS feed and a JSON file beside them
+    are not pages."""
+    import gzip
+
+    from presscut.annotations import read_page
+
+    root = _crawl(tmp_path)
+    html = (root / "a" / "index.html").read_bytes()
+    (root / "c").mkdir()
+    (root / "c" / "story.php").write_bytes(b"\xef\xbb\xbf\n  " + html.upper().replace(
+        b"<HTML><BODY>", b"<!DOCTYPE html><HTML><BODY>", 1))
+    (root / "c" / "index.shtml.gz").write_bytes(gzip.compress(html))
+    (root / "c" / "article-1234").write_bytes(html)
+    (root / "c" / "feed.xml").write_bytes(b'<?xml version="1.0"?><rss><channel><title>News'
+                                          b"</title></channel></rss>")
+    (root / "c" / "data.json").write_bytes(b'{"html": "<html></html>"}')
+    out = tmp_path / "pred.jsonl"
+    result = CliRunner().invoke(app, ["predict", "segmentation", str(root), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = {r["doc_id"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert sorted(k for k in records if k.startswith("c/")) == ["c/article-1234", "c/index",
+                                                                "c/story"]
+    rendered = records["a/index"]["lines"]
+    assert rendered == read_page(root / "a" / "index.html").split("\n")
+    assert records["c/index"]["lines"] == records["c/article-1234"]["lines"] == rendered
+    assert records["c/story"]["lines"] == [line.upper() for line in rendered]
+    assert not any("<" in line for line in records["c/story"]["lines"])  # no markup as text
+    alone = tmp_path / "alone.jsonl"
+    result = CliRunner().invoke(app, ["predict", "segmentation", str(root / "c" / "story.php"),
+                                      "-o", str(alone)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(alone.read_text("utf-8")) == {**records["c/story"], "doc_id": "story"}
+
+
+def test_a_folder_of_links_to_page_folders_is_read_through_them(tmp_path):
+    """An evaluation set is often a folder of symlinks; a link back up the tree ends."""
+    root = _crawl(tmp_path)
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "site-a").symlink_to(root / "a", target_is_directory=True)
+    (links / "site-b").symlink_to(root / "b", target_is_directory=True)
+    (root / "a" / "up").symlink_to(links, target_is_directory=True)  # links/site-a/up: a cycle
+    outs = {}
+    for name, folder in (("links", links), ("root", root)):
+        outs[name] = tmp_path / f"{name}.jsonl"
+        result = CliRunner().invoke(app, ["predict", "segmentation", str(folder), "-o",
+                                          str(outs[name])])
+        assert result.exit_code == 0, result.output
+    via = [json.loads(x) for x in outs["links"].read_text("utf-8").splitlines()]
+    direct = [json.loads(x) for x in outs["root"].read_text("utf-8").splitlines()]
+    assert [r["doc_id"] for r in via] == ["site-a/index", f"site-b/{PAGES[0].stem}",
+                                          "site-b/index"]
+    direct = {r["doc_id"]: r for r in direct}
+    assert [r["roles"] for r in via] == [direct[r["doc_id"].replace("site-", "")]["roles"]
+                                         for r in via]

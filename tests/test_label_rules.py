@@ -260,12 +260,12 @@ def test_crlf_and_nul_pages_are_refused_by_line(project_copy):
     raw = _files(project_copy)[0]
     data = raw.read_bytes()
     raw.write_bytes(data.replace(b"\n", b"\r\n"))
-    with pytest.raises(AnnotationError, match=r"line 0: carriage return"):
+    with pytest.raises(AnnotationError, match=r"line 1: carriage return"):
         read_raw(raw)
     text, _ = read_raw(raw, normalize_newlines=True)
     assert "\r" not in text and text.encode() == data
     raw.write_bytes(data.replace(b"\n", b"\n\x00", 3))
-    with pytest.raises(AnnotationError, match=r"line 1: NUL character"):
+    with pytest.raises(AnnotationError, match=r"line 2: NUL character"):
         read_raw(raw)
 
 

@@ -99,11 +99,14 @@ def test_folder_of_html_and_gzipped_pages(tmp_path):
     (src / "site-b" / "broken.htm.gz").write_bytes(b"not gzip at all")
     (src / "site-b" / "page.html").write_text(_HTML, encoding="utf-8")  # id site-b/page again
     (src / "notes.md").write_text("not a page", encoding="utf-8")
+    (src / "site-c").mkdir()
+    (src / "site-c" / "story.php").write_text(_HTML, encoding="utf-8")  # HTML by its content
     out = tmp_path / "seg.parquet"
     rep = segment_corpus(src, out)
     rows = {r["doc_id"]: r for r in pq.read_table(out).to_pylist()}
-    assert sorted(rows) == ["site-a/index", "site-b/index", "site-b/page"]
-    assert rep.pages == 3 and rep.bad_rows == 2
+    assert sorted(rows) == ["site-a/index", "site-b/index", "site-b/page", "site-c/story"]
+    assert rep.pages == 4 and rep.bad_rows == 2
+    assert rows["site-c/story"]["roles"] == rows["site-a/index"]["roles"]
     bad = sorted(str(b) for b in rep.bad)
     assert "broken.htm.gz: file: not a readable gzip file" in bad[0]
     assert "site-b/page.txt.gz" in bad[1] and "taken by" in bad[1]  # sorted paths: .html first

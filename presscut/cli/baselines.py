@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -78,29 +77,64 @@ def predict(
     root: Path = typer.Option(None, help="Project checkout (training data for learned models)."),
 ) -> None:
     """Pre-label raw pages with a baseline (this is how silver labels are made)."""
-    from rich.progress import track
+    import shutil
+    import sys
+    import tempfile
 
-    from presscut.annotations import page_files, read_page
-    from presscut.paths import write_whole
-    from presscut.runner import predict_pages
+    from rich.progress import Progress
+
+    from presscut.annotations import AnnotationError, page_files, read_page
+    from presscut.paths import writing_whole
+    from presscut.runner import page_predictor
     from presscut.schema import split_lines
 
     files = page_files(pages)
+    predict_chunk = page_predictor(task, model, root)
     log = make_console(stderr=True)
-    records = [{"doc_id": doc_id, "lines": split_lines(read_page(path))}
-               for doc_id, path in track(files, description="reading pages", console=log,
-                                         transient=True, disable=len(files) < 50
-                                         or not log.is_terminal)]
-    with log.status(f"predicting {len(records)} page(s)") if log.is_terminal else nullcontext():
-        preds = predict_pages(task, records, model, root)
-    if text:  # the evaluator ignores fields it does not read
-        preds = [{**p, "lines": r["lines"]} for p, r in zip(preds, records)]
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in preds)
+    # Pages go through the model a chunk at a time and the records stream to a file, so a
+    # folder of any size is labelled in bounded memory; the output appears whole or not at
+    # all. A page with no text (a script-only or frameset HTML page) is the empty page it
+    # is, not a reason to fail the others; unreadable pages are all read past and named in
+    # one refusal. PREDICT_CHUNK is a multiple of seg-seq's 128-page batches, so chunked
+    # predictions are the same bits as one call on the whole folder.
+    unreadable: list[str] = []
+    empty: list[str] = []
+    sink = writing_whole(out) if out else tempfile.TemporaryFile("w+", encoding="utf-8")
+    with sink as fh, Progress(console=log, transient=True,
+                              disable=len(files) < 50 or not log.is_terminal) as bar:
+        job = bar.add_task("predicting pages", total=len(files))
+        for start in range(0, len(files), PREDICT_CHUNK):
+            chunk = []
+            for doc_id, path in files[start:start + PREDICT_CHUNK]:
+                try:
+                    chunk.append({"doc_id": doc_id,
+                                  "lines": split_lines(read_page(path, allow_empty=True))})
+                except AnnotationError as err:
+                    unreadable.append(str(err))
+            empty += [r["doc_id"] for r in chunk if not any(x.strip() for x in r["lines"])]
+            if not unreadable:  # after a refusal, pages are only read, to name them all
+                preds = predict_chunk(chunk)
+                if text:  # the evaluator ignores fields it does not read
+                    preds = [{**p, "lines": r["lines"]} for p, r in zip(preds, chunk)]
+                fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in preds)
+            bar.advance(job, len(chunk))
+        if unreadable:
+            more = (f" (and {len(unreadable) - 1} more unreadable page(s): "
+                    f"{'; '.join(unreadable[1:4])}{' ...' if len(unreadable) > 4 else ''})"
+                    if len(unreadable) > 1 else "")
+            raise AnnotationError(f"{unreadable[0]}{more}; nothing was predicted")
+        if not out:
+            fh.seek(0)
+            shutil.copyfileobj(fh, sys.stdout)
+    if empty:
+        log.print(f"{len(empty)} page(s) with no text, predicted as empty pages: "
+                  f"{', '.join(empty[:5])}{' ...' if len(empty) > 5 else ''}",
+                  markup=False, highlight=False)
     if out:
-        write_whole(out, lines)
-        console.print(f"wrote {len(records)} predictions to {escape(str(out))}", highlight=False)
-    else:
-        typer.echo(lines, nl=False)
+        console.print(f"wrote {len(files)} predictions to {escape(str(out))}", highlight=False)
+
+
+PREDICT_CHUNK = 1024
 
 
 @baselines_app.command("refit")

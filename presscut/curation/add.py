@@ -20,9 +20,8 @@ from rich.progress import Progress
 
 from presscut import paths
 from presscut.annotations import (
-    HTML_SUFFIXES,
     Page,
-    page_suffix,
+    page_kind,
     page_to_yaml,
     parse_page,
     read_page,
@@ -180,7 +179,7 @@ def add_pages(
         task = bar.add_task("pre-labelling", total=len(accepted))
         for source, data, text, sha, doc_id in accepted:
             page = silver_page(doc_id, text, sha, prelabel(doc_id, text.split("\n")), name=name)
-            if page_suffix(source) in HTML_SUFFIXES:  # where the text came from, on the page
+            if page_kind(source) == "html":  # where the text came from, on the page
                 from presscut.builder.real.convert import converter_id
 
                 page.note = " ".join(filter(None, [page.note, f"text converted from the HTML "

@@ -75,14 +75,16 @@ def _batch(ids: list[str], texts: list[str]) -> pa.RecordBatch:
 
 # ------------------------------------------------------------------ folder of pages
 def _folder(path: Path, batch_size: int, stats: ReadStats) -> Iterator[pa.RecordBatch]:
-    from presscut.annotations import folder_pages, page_suffix, read_page, unzipped
+    from presscut.annotations import folder_pages, page_kind, read_page, unzipped
     from presscut.errors import AnnotationError
 
     named = folder_pages(path)
     files = [f for _, f in named]
     if not files:
-        raise PresscutError(f"{path}: no pages found (.txt, .html, .htm, .xhtml, or .gz of them)")
-    if any(page_suffix(f) != ".txt" for f in files):
+        raise PresscutError(f"{path}: no pages found (.txt, .html, .htm, .xhtml, .gz of them, "
+                            "or files that open as HTML)")
+    kinds = {f: page_kind(f) for f in files}
+    if any(k == "html" for k in kinds.values()):
         try:
             import resiliparse  # noqa: F401 - the HTML converter, an optional extra
         except ImportError:
@@ -97,7 +99,7 @@ def _folder(path: Path, batch_size: int, stats: ReadStats) -> Iterator[pa.Record
             continue
         seen[doc_id] = f
         try:
-            if page_suffix(f) == ".txt":  # a text page is read as it is, byte for byte
+            if kinds[f] == "text":  # a text page is read as it is, byte for byte
                 text = unzipped(f, f.read_bytes()).decode("utf-8")
             else:  # HTML, rendered as the real pages were
                 text = read_page(f)
