@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from pathlib import Path
 
 
 def read_rows(splits: str) -> list[dict]:
@@ -184,6 +185,8 @@ def main() -> None:
     ap.add_argument("--fit", help="fit a seg-seq variant with these parameters (JSON)")
     ap.add_argument("--synthetic", type=int, default=0,
                     help="with --fit: add this many synthetic train pages")
+    ap.add_argument("--extra", help="with --fit: also fit on these labelled pages (JSONL of "
+                                    "doc_id, lines, roles, articles; e.g. seg_silver.py's)")
     ap.add_argument("--save", help="with --fit: also save the fitted variant to this folder "
                                    "(for --model, seg_decode_sweep.py --model)")
     args = ap.parse_args()
@@ -195,9 +198,11 @@ def main() -> None:
         from presscut.baselines.segment_seq import SequenceSegmenter, fit_pages
 
         real, synth = fit_pages(("train",), args.synthetic)
+        extra = ([json.loads(x) for x in Path(args.extra).read_text("utf-8").split("\n") if x]
+                 if args.extra else [])
         params = json.loads(args.fit or "{}")
-        models = [(f"seg-seq {params} +{args.synthetic} synth",
-                   SequenceSegmenter(**params).fit(real + synth))]
+        models = [(f"seg-seq {params} +{args.synthetic} synth +{len(extra)} extra",
+                   SequenceSegmenter(**params).fit(real + extra + synth))]
         if args.save:
             from presscut.baselines.estimator_io import save
 
