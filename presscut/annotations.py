@@ -227,14 +227,14 @@ def _head(path: Path) -> bytes:
         return b""  # unreadable: no page by its content (read_page names it when named)
 
 
-def page_kind(path: Path) -> str | None:
+def page_kind(path: Path, data: bytes | None = None) -> str | None:
     """``"text"``, ``"html"``, or None (not a page) for a file: by its suffix (``.txt``; the
-    HTML suffixes; either gzipped), else ``"html"`` when its first bytes open an HTML
-    document."""
+    HTML suffixes; either gzipped), else ``"html"`` when its first bytes (``data``, the
+    unzipped file when the caller has read it already) open an HTML document."""
     suffix = page_suffix(path)
     if suffix == ".txt":
         return "text"
-    if suffix in HTML_SUFFIXES or looks_like_html(_head(Path(path))):
+    if suffix in HTML_SUFFIXES or looks_like_html(_head(Path(path)) if data is None else data):
         return "html"
     return None
 
@@ -305,15 +305,14 @@ def unzipped(path: Path, data: bytes) -> bytes:
 
 
 def read_page(path: Path, *, allow_empty: bool = False) -> str:
-    """An outside page's text, as presscut's real pages were made: a ``.html``/``.htm``
-    file, or any file but a ``.txt`` that opens as an HTML document, is decoded (resiliparse's encoding detection: old news HTML is often not UTF-8)
-    and rendered one block a line by the real config's converter; any other file is raw
-    text (``read_raw``, newlines normalised). A ``.gz`` file is that, gzipped. Refused by
+    """An outside page's text, as presscut's real pages were made: an HTML page
+    (``page_kind``) is decoded (resiliparse's encoding detection: old news HTML is often
+    not UTF-8) and rendered one block a line by the real config's converter; any other
+    file is raw text (``read_raw``, newlines normalised). A ``.gz`` file is that, gzipped. Refused by
     name when unreadable, or when empty unless ``allow_empty``."""
     path = Path(path)
     data = unzipped(path, _page_bytes(path))
-    if page_suffix(path) not in HTML_SUFFIXES and (page_suffix(path) == ".txt"
-                                                   or not looks_like_html(data)):
+    if page_kind(path, data) != "html":
         return raw_text(path, data, normalize_newlines=True, allow_empty=allow_empty)[0]
     from presscut.builder.real.convert import decode, html_to_text
 
