@@ -58,7 +58,7 @@ def test_a_page_with_too_little_main_text_is_not_labelled():
     assert page is None and "too short" in reason
 
 
-def test_copies_are_kept_once_and_nothing_scored_is_kept(tmp_path):
+def test_a_page_saved_twice_is_kept_once(tmp_path):
     src = tmp_path / "crawl"
     src.mkdir()
     (src / "a.html").write_bytes(_page())
