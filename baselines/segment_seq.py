@@ -82,6 +82,8 @@ _COMMENT_HINT = re.compile(r"comment|repl|respons|discussion|conversation|reacti
 COMMENT_CUE_WORDS = 6
 COMMENT_MIN_BODY = 50
 COMMENT_BODY_SHARE = 0.3
+# a teacher's probability below this is not taught (it would add rows, not signal)
+_SOFT_MIN = 0.02
 
 
 # ------------------------------------------------------------------ MLP
@@ -287,7 +289,12 @@ class SequenceSegmenter(Baseline):
         self.random_state = random_state
 
     # ------------------------------------------------------------ fit
-    def fit(self, X, y=None):  # noqa: ARG002 - labels travel with the pages
+    def fit(self, X, y=None, transfer=None, teacher=None):  # noqa: ARG002 - labels travel with the pages
+        """Fit on labelled pages ``X``. With ``teacher`` (a fitted seg-seq) and ``transfer``
+        (unlabelled pages), the nets also learn the teacher's role and article-start
+        distributions on the transfer pages (distillation: a small student learning an
+        ensemble's function where it has no gold). Transfer pages inform neither the
+        lexicon nor the transitions, which stay the labelled pages' own."""
         from threadpoolctl import threadpool_limits
 
         pages = as_pages(X, need_labels=True)
@@ -295,12 +302,17 @@ class SequenceSegmenter(Baseline):
             return self  # a loaded model asked to fit on nothing stays as it is
         if not pages:
             raise PresscutError("seg-seq: no training pages")
+        extra = as_pages(transfer or [])
+        if extra and not isinstance(teacher, SequenceSegmenter):
+            raise PresscutError("seg-seq: transfer pages need a fitted seg-seq teacher")
         with threadpool_limits(1):  # one BLAS thread: the same fit on every run
-            self._fit(pages)
+            self._fit(pages, extra, teacher)
         return self
 
-    def _fit(self, pages: list[dict]) -> None:
+    def _fit(self, labelled: list[dict], extra: list[dict] = (), teacher=None) -> None:
         folds = max(2, int(self.folds))
+        pages = list(labelled) + list(extra)
+        n_lab = len(labelled)
         fold = np.arange(len(pages)) % folds
         # out-of-fold lexicon features: a page never informs its own log-odds. A synthetic
         # page holds lines of the real train pages it names in ``source_pages``: with
@@ -308,17 +320,18 @@ class SequenceSegmenter(Baseline):
         # would find its own lines counted on the synthetic copies (seen on two pages)
         X = [None] * len(pages)
         for f in range(folds):
-            lex = Lexicon.fit(lexicon_pages(pages, fold, f, self.source_guard))
+            lex = Lexicon.fit(lexicon_pages(labelled, fold[:n_lab], f, self.source_guard))
             idx = np.flatnonzero(fold == f)
             b = featurise([pages[i]["lines"] for i in idx], lex)
             for j, i in enumerate(idx):
                 X[i] = b.X[b.offsets[j]:b.offsets[j + 1]]
-        self.lexicon_ = Lexicon.fit(pages)
+        self.lexicon_ = Lexicon.fit(labelled)
         offsets = np.concatenate([[0], np.cumsum([len(x) for x in X])]).astype(np.int64)
         Xm = np.vstack(X)
-        roles = [r for p in pages for line, r in zip(p["lines"], p["roles"])
+        n_rows = int(offsets[n_lab])
+        roles = [r for p in labelled for line, r in zip(p["lines"], p["roles"])
                  if not _blank(line)]
-        if len(roles) != len(Xm):  # pragma: no cover - featurise and _blank disagree
+        if len(roles) != n_rows:  # pragma: no cover - featurise and _blank disagree
             raise PresscutError("seg-seq: internal error: rows and labels differ")
         y = np.array(["boilerplate" if r == "blank" else r for r in roles])
         if len(set(y)) < 2:
@@ -329,55 +342,102 @@ class SequenceSegmenter(Baseline):
         # second article is found by what its first lines look like in context, not only
         # by a boilerplate gap before a title
         first = []
-        for p in pages:
+        for p in labelled:
             begins = {a for a, _ in p["articles"]}
             first += [i in begins for i, line in enumerate(p["lines"]) if not _blank(line)]
         y_start = np.where(first, "start", "inside")
+        roles_t = starts_t = None
+        if extra:
+            roles_t, starts_t = self._taught(teacher, extra, n_rows, y, y_start, weight)
         # members: the same nets fitted from other seeds, their posteriors averaged when
         # predicting. On real validation (train-only fits) one seed scored 0.908-0.916 pooled
         # and three averaged 0.922, with 5 one-article pages split instead of 10-24
         self.net1_, self.net2_, self.net_start_ = [], [], []
         for m in range(max(1, int(self.members))):
-            self._fit_member(Xm, y, y_start, offsets, row_fold, folds, weight,
-                             self.random_state + m)
+            self._fit_member(Xm, offsets, row_fold, folds, self.random_state + m,
+                             roles_t or (None, y, weight), starts_t or (None, y_start, None))
         if not self.stacked:
             self.net2_ = None
         if not self.net_start_:
             self.net_start_ = None
         ix = {c: k for k, c in enumerate(self.classes_)}
         seqs = [np.array([ix[c] for c in y[offsets[p]:offsets[p + 1]]], dtype=np.int64)
-                for p in range(len(pages))]
+                for p in range(n_lab)]
         self.log_t_, self.log_s_ = transitions(seqs, len(self.classes_))
         counts = np.bincount(np.concatenate(seqs), minlength=len(self.classes_)) + 1.0
         self.log_prior_ = np.log(counts / counts.sum())
-        self.trained_on_ = _training_summary(pages)
+        self.trained_on_ = _training_summary(labelled)
+        if extra:
+            self.trained_on_["transfer"] = _training_summary(extra)
         # a model saved by code with other features would predict garbage: predict checks
         self.features_ = feature_names()
 
-    def _fit_member(self, Xm, y, y_start, offsets, row_fold, folds, weight, seed) -> None:
+    def _taught(self, teacher, extra, n_rows, y, y_start, weight):
+        """The fit rows with the teacher's distributions on the transfer pages' rows: each
+        transfer row is repeated once per role the teacher gives at least ``_SOFT_MIN``,
+        weighted by that probability (the cross-entropy with soft targets, as a weighted
+        sum of scikit-learn's hard-label losses). Returns (source row, label, weight) for
+        the role nets and for the start head."""
+        P, start = teacher._rows(featurise([p["lines"] for p in extra], teacher.lexicon_))
+        known = sorted(set(y))
+        missing = [c for c in teacher.classes_ if c not in known]
+        if missing:
+            raise PresscutError(f"seg-seq: the teacher's roles {missing} are not in the "
+                                "labelled pages")
+        P = np.where(P >= _SOFT_MIN, P, 0.0)
+        P /= P.sum(1, keepdims=True)
+        r, c = np.nonzero(P)
+        w_lab = weight[:n_rows] if weight is not None else np.ones(n_rows)
+        w_t = weight[n_rows:][r] if weight is not None else 1.0
+        names = np.array(teacher.classes_)
+        roles = (np.concatenate([np.arange(n_rows), n_rows + r]),
+                 np.concatenate([y, names[c]]), np.concatenate([w_lab, P[r, c] * w_t]))
+        if start is None:
+            return roles, None
+        k = len(start)
+        s = np.concatenate([start, 1 - start])
+        keep = s >= _SOFT_MIN
+        rows = np.tile(np.arange(k), 2)[keep]
+        labels = np.repeat(np.array(["start", "inside"]), k)[keep]
+        starts = (np.concatenate([np.arange(n_rows), n_rows + rows]),
+                  np.concatenate([y_start, labels]),
+                  np.concatenate([np.ones(n_rows), s[keep]]))
+        return roles, starts
+
+    def _fit_member(self, Xm, offsets, row_fold, folds, seed, roles, starts) -> None:
         """One member's stage-1 net, its out-of-fold stage-1 outputs, stage-2 net and
-        start head (seeds ``seed``, ``seed + 1``, ``seed + 2``)."""
-        net1 = _fit_mlp(Xm, y, self.hidden, self.max_iter, seed, weight)
+        start head (seeds ``seed``, ``seed + 1``, ``seed + 2``). ``roles`` and ``starts``
+        are (source row or None for every row once, label, weight) of the fit rows."""
+        src, y, weight = roles
+
+        def rows(M, idx):
+            return M if idx is None else M[idx]
+
+        net1 = _fit_mlp(rows(Xm, src), y, self.hidden, self.max_iter, seed, weight)
         self.net1_.append(net1)
         self.classes_ = net1["classes"]
         S = Xm
         if self.stacked:
             oof = np.zeros((len(Xm), len(self.classes_)), dtype=np.float32)
+            fit_fold = rows(row_fold, src)
             for f in range(folds):
-                tr = row_fold != f
-                net = _fit_mlp(Xm[tr], y[tr], self.hidden, self.max_iter, seed,
+                tr = fit_fold != f
+                net = _fit_mlp(rows(Xm, src)[tr], y[tr], self.hidden, self.max_iter, seed,
                                weight[tr] if weight is not None else None)
-                p = _forward(net, Xm[~tr])
+                out = row_fold == f
+                p = _forward(net, Xm[out])
                 # a fold may lack a rare role: put its columns where they belong
                 cols = [self.classes_.index(c) for c in net["classes"]]
-                oof[np.ix_(np.flatnonzero(~tr), cols)] = p
+                oof[np.ix_(np.flatnonzero(out), cols)] = p
             S = np.hstack([Xm, self._stage2(oof, offsets, Xm)])
-            net2 = _fit_mlp(S, y, self.hidden, self.max_iter, seed + 1, weight)
+            net2 = _fit_mlp(rows(S, src), y, self.hidden, self.max_iter, seed + 1, weight)
             if net2["classes"] != self.classes_:  # pragma: no cover - same y
                 raise PresscutError("seg-seq: internal error: stage classes differ")
             self.net2_.append(net2)
+        s_src, y_start, s_weight = starts
         if len(set(y_start)) == 2:
-            self.net_start_.append(_fit_mlp(S, y_start, self.hidden, self.max_iter, seed + 2))
+            self.net_start_.append(_fit_mlp(rows(S, s_src), y_start, self.hidden,
+                                            self.max_iter, seed + 2, s_weight))
 
     @classmethod
     def fit_saved(cls, root: Path | None = None, **params) -> SequenceSegmenter:

@@ -2,6 +2,7 @@
 
     python benchmarks/seg_silver.py FIXTURES_DIR -o silver.jsonl [--min-agreement 0.95]
     python benchmarks/seg_silver.py --agreement silver.jsonl MODEL_DIR [MODEL_DIR ...]
+    python benchmarks/seg_silver.py FIXTURES_DIR -o transfer.jsonl --unlabelled
 
 Each HTML page is rendered to lines by the real config's converter. trafilatura and
 readability-lxml (the two strongest "uses HTML" references on the real test) each extract
@@ -89,6 +90,19 @@ def label(html: bytes, min_agreement: float) -> tuple[dict | None, str]:
             "agreement": round(agree, 4)}, "kept"
 
 
+def render(html: bytes, min_words: int = 50) -> tuple[dict | None, str]:
+    """An unlabelled page ``{"lines"}`` (``--unlabelled``: transfer pages for distillation,
+    which a teacher model labels), or None and why."""
+    from presscut.builder.real.convert import decode, html_to_text
+    from presscut.harness.metrics import words
+    from presscut.schema import split_lines
+
+    lines = split_lines(html_to_text(decode(html)))
+    if len(words("\n".join(lines))) < min_words:
+        return None, f"fewer than {min_words} words"
+    return {"lines": lines}, "kept"
+
+
 def agreement(silver: Path, models: list[str]) -> None:
     import numpy as np
     from seg_validation import page_body_prf
@@ -118,8 +132,11 @@ def main() -> None:
     ap.add_argument("--min-agreement", type=float, default=0.95)
     ap.add_argument("--prefix", default="silver", help="doc_id prefix (the silver source)")
     ap.add_argument("--root", type=Path, default=Path("."))
+    ap.add_argument("--unlabelled", action="store_true",
+                    help="keep every rendered page unlabelled (transfer pages for "
+                         "seg_validation.py --transfer), with the same copy and overlap checks")
     args = ap.parse_args()
-    from presscut.annotations import folder_pages
+    from presscut.annotations import folder_pages, unzipped
 
     scored = _scored_shingles(args.root)
     why: Counter = Counter()
@@ -127,7 +144,8 @@ def main() -> None:
     from rich.progress import track
 
     for page_id, path in track(folder_pages(args.fixtures), description="labelling"):
-        page, reason = label(path.read_bytes(), args.min_agreement)
+        html = unzipped(path, path.read_bytes())
+        page, reason = (render(html) if args.unlabelled else label(html, args.min_agreement))
         if page is not None:
             mine = _shingles(page["lines"])
             near = max(((len(mine & s) / max(1, len(mine | s)), d) for d, s in scored),

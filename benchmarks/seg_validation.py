@@ -187,6 +187,11 @@ def main() -> None:
                     help="with --fit: add this many synthetic train pages")
     ap.add_argument("--extra", help="with --fit: also fit on these labelled pages (JSONL of "
                                     "doc_id, lines, roles, articles; e.g. seg_silver.py's)")
+    ap.add_argument("--transfer", help="with --fit and --teacher: unlabelled pages (JSONL of "
+                                       "doc_id, lines; roles are ignored) whose rows learn "
+                                       "the teacher's distributions (distillation)")
+    ap.add_argument("--teacher", help="with --transfer: the saved seg-seq model folder that "
+                                      "labels them (fitted on train alone, for validation)")
     ap.add_argument("--save", help="with --fit: also save the fitted variant to this folder "
                                    "(for --model, seg_decode_sweep.py --model)")
     args = ap.parse_args()
@@ -201,8 +206,18 @@ def main() -> None:
         extra = ([json.loads(x) for x in Path(args.extra).read_text("utf-8").split("\n") if x]
                  if args.extra else [])
         params = json.loads(args.fit or "{}")
-        models = [(f"seg-seq {params} +{args.synthetic} synth +{len(extra)} extra",
-                   SequenceSegmenter(**params).fit(real + extra + synth))]
+        transfer = teacher = None
+        if args.transfer:
+            from presscut.baselines.estimator_io import load
+
+            transfer = [{"doc_id": r["doc_id"], "lines": r["lines"]} for x in
+                        Path(args.transfer).read_text("utf-8").split("\n") if x
+                        for r in [json.loads(x)]]
+            teacher = load(args.teacher, SequenceSegmenter)
+        models = [(f"seg-seq {params} +{args.synthetic} synth +{len(extra)} extra"
+                   + (f" +{len(transfer)} taught" if transfer else ""),
+                   SequenceSegmenter(**params).fit(real + extra + synth, transfer=transfer,
+                                                   teacher=teacher))]
         if args.save:
             from presscut.baselines.estimator_io import save
 

@@ -493,3 +493,74 @@ def test_comment_cue_needs_most_of_the_body_above_it():
     assert _cut(lines, states) == ["body"] + ["boilerplate"] * 4  # 60 of 180: a third
     lines = ["word " * 60, "comments on the new plan were mixed", "word"]
     assert _cut(lines, ["body", "body", "body"]) == ["body", "body", "body"]  # 7 words: prose
+
+
+# ------------------------------------------------------------------ distillation
+def _relabelled(pages, old, new):
+    return [{**p, "roles": [new if r == old else r for r in p["roles"]]} for p in pages]
+
+
+def test_taught_rows_are_the_teachers_distribution_above_the_floor(fitted, pages):
+    from presscut.baselines import segment_seq
+
+    extra = [{"doc_id": p["doc_id"], "lines": p["lines"]} for p in pages[30:34]]
+    P, start = fitted._rows(featurise([p["lines"] for p in extra], fitted.lexicon_))
+    y = np.array(fitted.classes_)  # the labelled rows before the transfer rows: one a role
+    n_rows = len(y)
+    y_start = np.array(["start"] + ["inside"] * (n_rows - 1))
+    (src, lab, w), (s_src, s_lab, s_w) = SequenceSegmenter()._taught(fitted, extra, n_rows, y,
+                                                                     y_start, None)
+    assert list(src[:n_rows]) == list(range(n_rows)) and set(w[:n_rows]) == {1.0}
+    floor = segment_seq._SOFT_MIN
+    for r in range(len(P)):  # each transfer row, by hand: the kept roles, renormalised
+        kept = {c: p for c, p in zip(fitted.classes_, P[r]) if p >= floor}
+        got = {str(c): float(x) for c, x, s in zip(lab, w, src) if s == n_rows + r}
+        assert got.keys() == kept.keys()
+        for c, p in kept.items():
+            assert got[c] == pytest.approx(p / sum(kept.values()), rel=1e-5)
+        want_s = {k: v for k, v in (("start", start[r]), ("inside", 1 - start[r])) if v >= floor}
+        got_s = {str(c): float(x) for c, x, s in zip(s_lab, s_w, s_src) if s == n_rows + r}
+        assert got_s == pytest.approx(want_s, rel=1e-5)
+    with pytest.raises(PresscutError, match="not in the labelled pages"):
+        SequenceSegmenter()._taught(fitted, extra, 2, y[:2], y_start[:2], None)
+
+
+def test_transfer_pages_inform_neither_the_lexicon_nor_the_transitions(fitted, pages):
+    import pickle
+
+    extra = [{"doc_id": f"x{p['doc_id']}", "lines": p["lines"]} for p in pages[30:36]]
+    plain = SequenceSegmenter(max_iter=3, members=1).fit(pages[:20])
+    taught = SequenceSegmenter(max_iter=3, members=1).fit(pages[:20], transfer=extra,
+                                                          teacher=fitted)
+    assert pickle.dumps(taught.lexicon_) == pickle.dumps(plain.lexicon_)
+    np.testing.assert_array_equal(taught.log_t_, plain.log_t_)
+    np.testing.assert_array_equal(taught.log_prior_, plain.log_prior_)
+    assert taught.trained_on_["transfer"]["pages"] == 6
+    assert not np.array_equal(taught.net1_[0]["weights"][0], plain.net1_[0]["weights"][0])
+
+
+def test_a_taught_student_learns_what_its_teacher_does_on_the_transfer_pages(pages):
+    # a teacher that calls captions body; the student's gold keeps them captions, so only
+    # the transfer pages can teach it the teacher's habit
+    teacher = SequenceSegmenter(max_iter=20, members=1).fit(
+        _relabelled(pages[:30], "caption", "body"))
+    extra = [{"doc_id": f"t{k}", "lines": p["lines"]} for k, p in enumerate(pages[:30] * 3)]
+    labelled = pages[:10]
+    plain = SequenceSegmenter(max_iter=20, members=1).fit(labelled)
+    taught = SequenceSegmenter(max_iter=20, members=1).fit(labelled, transfer=extra,
+                                                           teacher=teacher)
+    held = pages[30:]
+    captions = [(k, i) for k, p in enumerate(held) for i, r in enumerate(p["roles"])
+                if r == "caption"]
+    assert captions
+
+    def body_share(model):
+        out = model.predict(held)
+        return np.mean([out[k]["roles"][i] == "body" for k, i in captions])
+
+    assert body_share(taught) > body_share(plain) + 0.3
+
+
+def test_transfer_pages_without_a_teacher_are_refused(pages):
+    with pytest.raises(PresscutError, match="teacher"):
+        SequenceSegmenter(max_iter=2).fit(pages[:10], transfer=pages[10:12])
