@@ -21,6 +21,9 @@ shared machine wall time measures the neighbours too.
 
     python benchmarks/bench_segment.py --real splits/real/test.parquet --n 500 \
         --baselines seg-keep-all,seg-rules,seg-justext,seg-seq,peer-c4,peer-gopher,peer-fineweb,peer-trafilatura-text
+
+``--models A,B`` adds rows for saved model folders (``seg_validation.py --save``'s, loaded
+with ``estimator_io.load``), to compare a variant's speed with the committed model's.
 """
 
 from __future__ import annotations
@@ -78,10 +81,20 @@ def child(name: str, n: int, n_train: int, seed: int, toy: bool, batch: int = 10
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    model = registry.create(name)
     fit_s = 0.0
-    spec = registry.get(registry.task_of(name), name)
-    if spec.saved:  # a committed model: loading it is what predict does
+    if Path(name).is_dir():  # a saved model folder (--models)
+        from presscut.baselines.estimator_io import load
+
+        t = time.perf_counter()
+        model = load(name)
+        fit_s = time.perf_counter() - t
+        spec = None
+    else:
+        model = registry.create(name)
+        spec = registry.get(registry.task_of(name), name)
+    if spec is None:
+        pass
+    elif spec.saved:  # a committed model: loading it is what predict does
         t = time.perf_counter()
         model = registry.load_saved(spec)
         fit_s = time.perf_counter() - t
@@ -113,6 +126,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="pages to predict")
     ap.add_argument("--train", type=int, default=1000, help="training pages for seg-learned")
     ap.add_argument("--baselines", default=DEFAULT)
+    ap.add_argument("--models", default="",
+                    help="comma-separated saved model folders to time as well")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--toy", action="store_true", help="toy pages instead of synthetic ones")
     ap.add_argument("--real", help="a real split file (Parquet) to take the pages from")
@@ -131,7 +146,9 @@ def main() -> None:
     for col in ("baseline", "pages/s (wall)", "pages/s (CPU)", "lines/s", "fit/load s",
                 "peak RSS MB"):
         table.add_column(col, justify="right" if col != "baseline" else "left")
-    for name in args.baselines.split(","):
+    names = [b for b in args.baselines.split(",") if b]
+    names += [m for m in args.models.split(",") if m]
+    for name in names:
         cmd = [sys.executable, __file__, "--child", name, "--n", str(args.n), "--train",
                str(args.train), "--seed", str(args.seed)] + (["--toy"] if args.toy else [])
         cmd += ["--real", args.real] if args.real else []
@@ -140,11 +157,12 @@ def main() -> None:
         env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1"}
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        label = Path(name).name if name in args.models.split(",") else name
         if proc.returncode != 0:
-            table.add_row(name, "failed", "", "", "", proc.stderr.strip().splitlines()[-1][:60])
+            table.add_row(label, "failed", "", "", "", proc.stderr.strip().splitlines()[-1][:60])
             continue
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        table.add_row(name, f"{r['pages'] / r['seconds']:.0f}",
+        table.add_row(label, f"{r['pages'] / r['seconds']:.0f}",
                       f"{r['pages'] / max(r['cpu_seconds'], 1e-9):.0f}",
                       f"{r['lines'] / r['seconds']:.0f}",
                       f"{r['fit_seconds']:.1f}" if r["fit_seconds"] else "-",
