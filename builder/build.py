@@ -164,6 +164,15 @@ def write_parquet(rows: list[dict], config: str, path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def previous_dir(root: Path, out_dir: Path, manifest: str) -> Path:
+    """Where the split assignment a build keeps is read: ``out_dir``'s manifest, or, for a
+    build into a folder that has none, the project's committed one. Pages keep the split
+    they were first given; re-deriving them in a fresh folder gave 24 CleanPortalEval pages
+    other splits than the committed real config (their groups were placed when the corpus
+    held other pages), so a rebuild elsewhere could not reproduce the committed files."""
+    return out_dir if (out_dir / manifest).exists() else paths.splits_dir(root)
+
+
 class Staging:
     """Every build output is written under ``<out>/.staging/`` and moved into place only
     once all of them were written: a build that fails part-way leaves the previous one
@@ -236,8 +245,7 @@ def build(
             [f"{r.file}: {r.reason}" for r in corpus.refused],
         )
 
-    manifest_path = out_dir / MANIFEST_FILE
-    previous = splitting.read_manifest(manifest_path)
+    previous = splitting.read_manifest(previous_dir(root, out_dir, MANIFEST_FILE) / MANIFEST_FILE)
     stage = Staging(out_dir)
     try:
         _write_all(root, corpus, pending, previous, stage, report, synthetic=synthetic,
@@ -329,7 +337,7 @@ def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildRep
     assert built == {p["doc_id"] for p in report.pages if p["status"] == "built"}
     # the real config first: the synthetic pools read its train split (and keep out its
     # validation and test lines), from the stage when this build rebuilt it
-    _build_real(stage, report, real_sources, progress)
+    _build_real(root, stage, report, real_sources, progress)
     real_dir = stage.dir if real_sources is not None else stage.out_dir
     if synthetic:
         if repin:
@@ -339,12 +347,14 @@ def _write_all(root, corpus, pending, previous, stage: Staging, report: BuildRep
     stage.path(REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
 
 
-def _build_real(stage: Staging, report: BuildReport, sources: Path | None, progress: bool) -> None:
+def _build_real(root: Path, stage: Staging, report: BuildReport, sources: Path | None,
+                progress: bool) -> None:
     from presscut.builder.real import build as real_build
 
     if sources is not None:  # written to the stage, moved into place with everything else
-        real = real_build.build(sources, stage.dir, previous_dir=stage.out_dir,
-                                progress=progress)
+        real = real_build.build(sources, stage.dir, previous_dir=previous_dir(
+            root, stage.out_dir, f"{real_build.CONFIG}/{real_build.MANIFEST}"),
+            progress=progress)
     else:
         real = real_build.keep(stage.out_dir)
     if real is None:

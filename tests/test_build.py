@@ -44,6 +44,29 @@ def test_two_builds_are_byte_identical(project_copy, tmp_path):
     }
 
 
+def test_a_build_into_a_fresh_folder_keeps_the_projects_assignment(project_copy, tmp_path):
+    """Pages keep the split they were given: a build into a folder with no manifest of its
+    own reads the project's committed one (it had re-derived them, so a rebuild elsewhere
+    moved 24 CleanPortalEval pages of the real config)."""
+    from presscut.builder.build import previous_dir
+
+    manifest = project_copy / "splits" / "manifest.json"
+    doc = json.loads(manifest.read_text(encoding="utf-8"))
+    alone = sorted(d for d, g in doc["groups"].items()
+                   if list(doc["groups"].values()).count(g) == 1)[0]
+    moved = next(s for s in SPLITS if s != doc["pages"][alone])
+    doc["pages"][alone] = moved
+    manifest.write_text(json.dumps(doc), encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project_copy / "splits" / "real", fresh / "real")
+    build(project_copy, out_dir=fresh, synthetic=False)
+    assert json.loads((fresh / "manifest.json").read_text())["pages"][alone] == moved
+    # a folder with its own manifest keeps its own
+    assert previous_dir(project_copy, fresh, "manifest.json") == fresh
+    assert previous_dir(project_copy, tmp_path / "empty", "real/manifest.json") == \
+        project_copy / "splits"
+
+
 def test_committed_splits_are_current(project_copy):
     """The Parquet committed under splits/ is exactly what the builder makes now."""
     build(project_copy)

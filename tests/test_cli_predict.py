@@ -193,12 +193,18 @@ def test_a_page_without_text_is_predicted_empty_and_named(tmp_path):
     root = _crawl(tmp_path)
     (root / "a" / "script-only.htm").write_bytes(
         b"<html><body><script>var x = 1;</script></body></html>")
+    # a page swallowed by an unclosed <div> in its <noscript> has text: it is not empty
+    (root / "a" / "noscript.htm").write_bytes(
+        b'<html><body><noscript><div id="nojs"></noscript><div><p>The council voted on '
+        b"Tuesday to close the old bridge, after a long debate.</p></div></body></html>")
     out = tmp_path / "pred.jsonl"
     run = subprocess.run([sys.executable, "-m", "presscut.cli", "predict", "segmentation",
                           str(root), "-o", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     records = {r["doc_id"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
-    assert sorted(records) == ["a/index", "a/script-only", f"b/{PAGES[0].stem}", "b/index"]
+    assert sorted(records) == ["a/index", "a/noscript", "a/script-only", f"b/{PAGES[0].stem}",
+                               "b/index"]
+    assert "The council voted on Tuesday" in "\n".join(records["a/noscript"]["lines"])
     blank = records["a/script-only"]
     assert all(not line.strip() for line in blank["lines"]) and blank["articles"] == []
     assert len(blank["roles"]) == len(blank["lines"])

@@ -89,6 +89,27 @@ def test_converter_is_line_per_block_and_byte_stable():
     assert "var x" not in text and "resiliparse" in convert.converter_id()
 
 
+def test_a_page_swallowed_by_noscript_is_rendered_by_the_retry():
+    """``<noscript><div></noscript>`` leaves the page inside the <noscript> for a parser with
+    scripting off; the retry keeps <noscript> content only when the page gave no text."""
+    story = "The council voted on Tuesday to close the old bridge."
+    swallowed = (f'<html><body><noscript><div id="nojs"></noscript><div><p>{story}</p>'
+                 "</div></body></html>").encode()
+    from resiliparse.extract.html2text import extract_plain_text
+
+    assert not extract_plain_text(swallowed.decode(), **convert.OPTIONS).strip()
+    conv = convert.convert(swallowed)
+    assert conv.text == story and conv.text == convert.html_to_text(swallowed.decode())
+    assert conv.converter == convert.converter_id(noscript=True) != convert.converter_id()
+    assert "noscript=True" in conv.converter
+    # a page with text keeps its <noscript> notice out, and the plain converter name
+    notice = b"<html><body><noscript>Please enable JavaScript.</noscript><p>Voted.</p></body></html>"
+    assert convert.convert(notice) == convert.Converted("Voted.", convert.converter_id())
+    # a page with no text either way stays empty, under the plain name
+    script = b"<html><body><noscript></noscript><script>var x = 1;</script></body></html>"
+    assert convert.convert(script) == convert.Converted("", convert.converter_id())
+
+
 def test_cleaneval_gold_markers():
     url, segs = cleaneval.parse_gold(
         "URL: http://x.org/a\n <h> A  heading\n<p> One\n para &amp; more\n<l> item"
