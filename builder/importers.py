@@ -57,6 +57,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "presscut.builder.real.dragnet",
     "presscut.builder.real.cleanportaleval",
     "presscut.builder.real.readability",
+    "presscut.builder.real.fundus",
 )
 
 

@@ -18,6 +18,7 @@ LICENCES = {
     "dragnet": "AGPL-3.0 (seomoz/dragnet_data, per its original README)",
     "cleanportaleval": "no licence stated (ppke-nlpg/CleanPortalEval); research use, cite Endrédy & Novák 2013",
     "readability": "Apache-2.0 (mozilla/readability test pages)",
+    "fundus": "MIT (flairNLP/fundus LICENSE; the pages are publishers' pages kept as its parser test fixtures)",
 }
 
 

@@ -1,0 +1,149 @@
+"""fundus's parser test pages (flairNLP/fundus, ``tests/resources/parser/test_data``): one
+folder per country, ``<Publisher>_<date>.html.gz`` pages beside ``<Publisher>.json``, the
+attributes fundus's hand-written parser for that publisher must extract, one entry per
+parser version, and ``meta.info`` (each page's URL and crawl date).
+
+fundus picks a parser version by the page's crawl date, each version valid until a later
+date than the one before, and its tests allow one page per version: so a publisher's pages
+in crawl-date order go with its versions in order. The JSON names versions ``V1``,
+``V1_1``, ``V2``…, and that order is taken from the names. The alignment checks each
+pairing: it refuses a page whose gold is not on it, which a wrong pairing would be (the
+pages of one publisher are different articles). The gold's ``publishing_date`` is no check:
+fundus reads two of them day-for-month (KlasseGegenKlasse's "2026-06-01" on a page crawled
+2026-01-07, AnadoluAjansi's "2025-05-04" on one crawled 2025-04-05).
+
+The gold body is fundus's ``body``: the summary (standfirst) paragraphs, then each
+section's headline and paragraphs. A section headline is ``body``, as in the annotation
+scheme. The ``title`` is not labelled: fundus takes it from the page's metadata, which
+need not be the headline line the page shows, and a headline of under four words cannot
+be aligned by word runs (``align.MIN_RUN``); roles are ``body``/``boilerplate``, and the
+headline line is boilerplate, as on the AEB pages, whose gold body leaves it out too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from presscut.builder.real.records import register_import
+from presscut.builder.real.source import SourcePage, need_dir, sha256
+from presscut.errors import PresscutError
+
+CORPUS = "fundus"
+ROLES = ("body", "boilerplate")
+TEST_DATA = Path("tests/resources/parser/test_data")
+_VERSION = re.compile(r"^V(\d+)(?:_(\d+))?$")
+_PAGE_DATE = re.compile(r"_(\d{4})_(\d{2})_(\d{2})\.html\.gz$")
+
+
+def _load_json(path: Path) -> tuple[object, str]:
+    data = path.read_bytes()
+    try:
+        return json.loads(data), sha256(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise PresscutError(f"{path}: not valid JSON ({err})") from None
+
+
+def _version_key(path: Path, name: str) -> tuple[int, int]:
+    m = _VERSION.match(name)
+    if not m:
+        raise PresscutError(f"{path}: parser version {name!r} is not named V<n> or V<n>_<m>")
+    return int(m.group(1)), int(m.group(2) or 0)
+
+
+def _date(text: str) -> datetime | None:
+    """Naive: some of fundus's dates carry a time zone and some do not."""
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
+def gold_segments(path: Path, version: str, attrs: object) -> tuple[tuple[str, str], ...]:
+    body = attrs.get("body") if isinstance(attrs, dict) else None
+    if not isinstance(body, dict):
+        raise PresscutError(f"{path}: version {version}: no body object")
+    texts = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        if not isinstance(section, dict):
+            raise PresscutError(f"{path}: version {version}: a body section is not an object")
+        texts += list(section.get("headline") or []) + list(section.get("paragraphs") or [])
+    if not all(isinstance(t, str) for t in texts):
+        raise PresscutError(f"{path}: version {version}: a body paragraph is not a string")
+    paras = (" ".join(t.split()) for t in texts)
+    return tuple(("p", p) for p in paras if p)
+
+
+def _root(folder: Path) -> Path:
+    folder = need_dir(folder, f"fundus's parser test data (a fundus checkout, or its {TEST_DATA})")
+    return folder / TEST_DATA if (folder / TEST_DATA).is_dir() else folder
+
+
+def pages(folder: Path) -> Iterator[SourcePage]:
+    root = _root(folder)
+    countries = sorted(p for p in root.iterdir() if p.is_dir() and (p / "meta.info").is_file())
+    if not countries:
+        raise PresscutError(f"{root}: no country folder with a meta.info (is this fundus's test data?)")
+    for country in countries:
+        meta_path = country / "meta.info"
+        meta, meta_sha = _load_json(meta_path)
+        if not isinstance(meta, dict):
+            raise PresscutError(f"{meta_path}: expected an object keyed by page file name")
+        for truth_path in sorted(country.glob("*.json"), key=lambda p: p.name):
+            yield from _publisher(country, truth_path, meta, meta_sha)
+
+
+def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> Iterator[SourcePage]:
+    truth, truth_sha = _load_json(truth_path)
+    if not isinstance(truth, dict) or not truth:
+        raise PresscutError(f"{truth_path}: expected an object keyed by parser version")
+    versions = sorted(truth, key=lambda v: _version_key(truth_path, v))
+    publisher = truth_path.stem
+    html_paths = [p for p in country.glob(f"{publisher}_*.html.gz") if _PAGE_DATE.search(p.name)]
+
+    def crawled(p: Path) -> datetime | None:
+        entry = meta.get(p.name)
+        return _date(entry.get("crawl_date")) if isinstance(entry, dict) else None
+
+    for p in html_paths:
+        if crawled(p) is None:
+            raise PresscutError(f"{country / 'meta.info'}: no crawl_date for {p.name}")
+    html_paths.sort(key=lambda p: (crawled(p), p.name))
+    if len(html_paths) != len(versions):
+        raise PresscutError(
+            f"{truth_path}: {len(versions)} parser version(s) but {len(html_paths)} page(s) "
+            f"{publisher}_<date>.html.gz: cannot pair them"
+        )
+    rel_dir = country.name
+    for html_path, version in zip(html_paths, versions):
+        packed = html_path.read_bytes()
+        try:
+            html = gzip.decompress(packed)
+        except (OSError, EOFError) as err:
+            raise PresscutError(f"{html_path}: not a readable gzip file ({err})") from None
+        attrs = truth[version]
+        yield SourcePage(
+            corpus=CORPUS,
+            page_id=f"{rel_dir}/{html_path.name.removesuffix('.html.gz')}",
+            url=(meta.get(html_path.name) or {}).get("url") or None,
+            html=html,
+            gold=gold_segments(truth_path, version, attrs),
+            labelled_roles=ROLES,
+            input_files=(
+                (f"{rel_dir}/{html_path.name}", sha256(packed)),
+                (f"{rel_dir}/{truth_path.name}", truth_sha),
+                (f"{rel_dir}/meta.info", meta_sha),
+            ),
+        )
+
+
+register_import(
+    CORPUS,
+    "fundus's parser test data (a fundus checkout or tests/resources/parser/test_data: "
+    "<country>/<Publisher>_<date>.html.gz, <Publisher>.json, meta.info)",
+    pages,
+)

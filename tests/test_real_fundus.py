@@ -1,0 +1,128 @@
+"""fundus's parser test data → ``real`` rows, on a small hand-made copy of its layout."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from presscut.builder.real import fundus, records
+from presscut.errors import PresscutError
+from presscut.schema import ROLES
+
+EARLY = (
+    "The city council voted on Monday to close the old harbour bridge to cars for two years "
+    "while engineers replace the rusted steel beams that hold up its eastern span."
+)
+EARLY_MORE = (
+    "Cyclists and people on foot may still cross, the council said, and a ferry will run "
+    "every twenty minutes between the two banks until the work is finished next spring."
+)
+LATE = (
+    "Farmers in the northern valley began the apple harvest three weeks early this year after "
+    "an unusually warm summer ripened the fruit before the pickers had been hired."
+)
+
+
+def _page(headline: str, paras: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    return (
+        f"<html><body><nav><a>Home</a> <a>World</a> <a>Sport</a></nav><h1>{headline}</h1>"
+        f"{body}<footer>All rights reserved 2025</footer></body></html>"
+    ).encode()
+
+
+def _version(title: str, summary: list[str], sections: list[dict], published: str) -> dict:
+    return {"title": title, "publishing_date": published,
+            "body": {"summary": summary, "sections": sections}}
+
+
+def _folder(tmp_path: Path, versions: dict) -> Path:
+    country = tmp_path / "tests" / "resources" / "parser" / "test_data" / "xx"
+    country.mkdir(parents=True)
+    # the later crawl sorts first by name: pairing must follow the crawl dates
+    pages = {
+        "Daily_2024_01_02.html.gz": ("2025-06-30 10:00:00", _page("Apples early", [LATE])),
+        "Daily_2025_01_01.html.gz": ("2024-03-01 09:00:00+02:00",
+                                     _page("Bridge closes", [EARLY, "Analysis", EARLY_MORE])),
+    }
+    meta = {}
+    for name, (crawled, html) in pages.items():
+        (country / name).write_bytes(gzip.compress(html, mtime=0))
+        meta[name] = {"url": f"https://daily.example/{name[:-8]}", "crawl_date": crawled}
+    (country / "meta.info").write_text(json.dumps(meta), encoding="utf-8")
+    (country / "Daily.json").write_text(json.dumps(versions), encoding="utf-8")
+    return tmp_path
+
+
+BRIDGE = _version("Bridge closes", [EARLY], [{"headline": ["Analysis"], "paragraphs": [EARLY_MORE]}],
+                  "2024-02-29 08:00:00")
+APPLES = _version("Apples early", [], [{"headline": [], "paragraphs": [LATE]}], "2025-06-30 08:00:00")
+
+
+def _roles(row: dict) -> dict[str, str]:
+    return {line: ROLES[r] for line, r in zip(row["lines"], row["roles"]) if line.strip()}
+
+
+def test_pages_pair_with_versions_by_crawl_date_and_the_body_is_summary_and_sections(tmp_path):
+    # keys out of version order on purpose: the names, not the JSON order, give the order
+    src = list(fundus.pages(_folder(tmp_path, {"V1_1": APPLES, "V1": BRIDGE})))
+    assert [p.page_id for p in src] == ["xx/Daily_2025_01_01", "xx/Daily_2024_01_02"]
+    bridge, apples = (records.record(p).row for p in src)
+    roles = _roles(bridge)
+    assert [line for line, r in roles.items() if r == "body"] == [EARLY, "Analysis", EARLY_MORE]
+    # the headline is not in fundus's body: boilerplate, as on AEB's pages
+    assert roles["Bridge closes"] == roles["Home World Sport"] == "boilerplate"
+    assert [line for line, r in _roles(apples).items() if r == "body"] == [LATE]
+    assert bridge["source"] == {"corpus": "fundus", "page_id": "xx/Daily_2025_01_01",
+                                "url": "https://daily.example/Daily_2025_01_01"}
+    assert bridge["licence"].startswith("MIT (flairNLP/fundus")
+    assert [ROLES[r] for r in bridge["labelled_roles"]] == ["body", "boilerplate"]
+    assert {f for f, _ in src[0].input_files} == {"xx/Daily_2025_01_01.html.gz", "xx/Daily.json",
+                                                   "xx/meta.info"}
+
+
+def test_a_wrong_pairing_is_refused_by_the_alignment(tmp_path):
+    # versions named the other way round: each page gets the other article's gold
+    src = list(fundus.pages(_folder(tmp_path, {"V1": APPLES, "V1_1": BRIDGE})))
+    outs = [records.record(p) for p in src]
+    assert all(o.row is None and o.refused.startswith("alignment coverage") for o in outs)
+
+
+def test_the_test_data_folder_itself_is_read_too(tmp_path):
+    root = _folder(tmp_path, {"V1": BRIDGE, "V1_1": APPLES})
+    inner = root / fundus.TEST_DATA
+    assert [p.page_id for p in fundus.pages(inner)] == [p.page_id for p in fundus.pages(root)]
+
+
+@pytest.mark.parametrize(
+    "versions, message",
+    [
+        ({"V1": BRIDGE}, r"Daily\.json: 1 parser version\(s\) but 2 page\(s\)"),
+        ({"V1": BRIDGE, "later": APPLES}, r"Daily\.json: parser version 'later' is not named"),
+        ({"V1": BRIDGE, "V1_1": {"title": "x"}}, r"Daily\.json: version V1_1: no body object"),
+    ],
+)
+def test_bad_gold_is_one_error_naming_the_file(tmp_path, versions, message):
+    with pytest.raises(PresscutError, match=message):
+        list(fundus.pages(_folder(tmp_path, versions)))
+
+
+CLI = [sys.executable, "-c", "from presscut.cli import main; main()"]
+
+
+def test_presscut_import_fundus_reports_a_bad_file_in_one_line(tmp_path):
+    root = _folder(tmp_path, {"V1": BRIDGE, "V1_1": APPLES})
+    (root / fundus.TEST_DATA / "xx" / "meta.info").write_text("{not json", encoding="utf-8")
+    run = subprocess.run([*CLI, "import", "fundus", str(root), "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "meta.info: not valid JSON" in run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    gone = subprocess.run([*CLI, "import", "fundus", str(root / "nowhere"), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert gone.returncode != 0 and "Traceback" not in gone.stderr and "nowhere" in gone.stderr
