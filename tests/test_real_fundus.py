@@ -126,3 +126,16 @@ def test_presscut_import_fundus_reports_a_bad_file_in_one_line(tmp_path):
     gone = subprocess.run([*CLI, "import", "fundus", str(root / "nowhere"), "-o", str(tmp_path / "out")],
                           capture_output=True, text=True)
     assert gone.returncode != 0 and "Traceback" not in gone.stderr and "nowhere" in gone.stderr
+
+
+def test_a_publisher_whose_name_extends_another_keeps_its_own_pages(tmp_path):
+    root = _folder(tmp_path, {"V1": BRIDGE, "V1_1": APPLES})
+    country = root / fundus.TEST_DATA / "xx"
+    name = "Daily_Extra_2024_05_05.html.gz"
+    (country / name).write_bytes(gzip.compress(_page("Apples early", [LATE]), mtime=0))
+    meta = json.loads((country / "meta.info").read_text(encoding="utf-8"))
+    meta[name] = {"url": "https://extra.example/a", "crawl_date": "2024-05-05 12:00:00"}
+    (country / "meta.info").write_text(json.dumps(meta), encoding="utf-8")
+    (country / "Daily_Extra.json").write_text(json.dumps({"V1": APPLES}), encoding="utf-8")
+    ids = [p.page_id for p in fundus.pages(root)]
+    assert ids == ["xx/Daily_2025_01_01", "xx/Daily_2024_01_02", "xx/Daily_Extra_2024_05_05"]

@@ -37,7 +37,6 @@ CORPUS = "fundus"
 ROLES = ("body", "boilerplate")
 TEST_DATA = Path("tests/resources/parser/test_data")
 _VERSION = re.compile(r"^V(\d+)(?:_(\d+))?$")
-_PAGE_DATE = re.compile(r"_(\d{4})_(\d{2})_(\d{2})\.html\.gz$")
 
 
 def _load_json(path: Path) -> tuple[object, str]:
@@ -103,7 +102,9 @@ def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> It
         raise PresscutError(f"{truth_path}: expected an object keyed by parser version")
     versions = sorted(truth, key=lambda v: _version_key(truth_path, v))
     publisher = truth_path.stem
-    html_paths = [p for p in country.glob(f"{publisher}_*.html.gz") if _PAGE_DATE.search(p.name)]
+    # exactly <Publisher>_<yyyy>_<mm>_<dd>: "Zeit_*" must not take a publisher "Zeit_Online"'s pages
+    own = re.compile(re.escape(publisher) + r"_\d{4}_\d{2}_\d{2}\.html\.gz")
+    html_paths = [p for p in country.glob(f"{publisher}_*.html.gz") if own.fullmatch(p.name)]
 
     def crawled(p: Path) -> datetime | None:
         entry = meta.get(p.name)
