@@ -7,13 +7,12 @@ only.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from presscut.annotations import unzipped
 from presscut.builder.real.records import register_import
-from presscut.builder.real.source import SourcePage, need_dir, sha256
+from presscut.builder.real.source import SourcePage, need_dir, read_json, sha256
 from presscut.errors import PresscutError
 
 CORPUS = "aeb"
@@ -25,14 +24,9 @@ def pages(folder: Path) -> Iterator[SourcePage]:
     truth_path = folder / "ground-truth.json"
     if not truth_path.is_file():
         raise PresscutError(f"{folder}: no ground-truth.json (is this the AEB repository?)")
-    truth_bytes = truth_path.read_bytes()
-    try:
-        truth = json.loads(truth_bytes)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise PresscutError(f"{truth_path}: not valid JSON ({err})") from None
+    truth, truth_sha = read_json(truth_path)
     if not isinstance(truth, dict):
         raise PresscutError(f"{truth_path}: expected an object keyed by page id")
-    truth_sha = sha256(truth_bytes)
     for page_id in sorted(truth):
         entry = truth[page_id]
         if not isinstance(entry, dict) or not isinstance(entry.get("articleBody"), str):
@@ -41,10 +35,7 @@ def pages(folder: Path) -> Iterator[SourcePage]:
         if not html_path.is_file():
             raise PresscutError(f"{truth_path}: page {page_id}: missing {html_path}")
         packed = html_path.read_bytes()
-        try:
-            html = gzip.decompress(packed)
-        except (OSError, EOFError) as err:
-            raise PresscutError(f"{html_path}: not a readable gzip file ({err})") from None
+        html = unzipped(html_path, packed)
         yield SourcePage(
             corpus=CORPUS,
             page_id=page_id,

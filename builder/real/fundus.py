@@ -22,29 +22,20 @@ headline line is boilerplate, as on the AEB pages, whose gold body leaves it out
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from presscut.annotations import unzipped
 from presscut.builder.real.records import register_import
-from presscut.builder.real.source import SourcePage, need_dir, sha256
+from presscut.builder.real.source import SourcePage, need_dir, read_json, sha256
 from presscut.errors import PresscutError
 
 CORPUS = "fundus"
 ROLES = ("body", "boilerplate")
 TEST_DATA = Path("tests/resources/parser/test_data")
 _VERSION = re.compile(r"^V(\d+)(?:_(\d+))?$")
-
-
-def _load_json(path: Path) -> tuple[object, str]:
-    data = path.read_bytes()
-    try:
-        return json.loads(data), sha256(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise PresscutError(f"{path}: not valid JSON ({err})") from None
 
 
 def _version_key(path: Path, name: str) -> tuple[int, int]:
@@ -89,7 +80,7 @@ def pages(folder: Path) -> Iterator[SourcePage]:
         raise PresscutError(f"{root}: no country folder with a meta.info (is this fundus's test data?)")
     for country in countries:
         meta_path = country / "meta.info"
-        meta, meta_sha = _load_json(meta_path)
+        meta, meta_sha = read_json(meta_path)
         if not isinstance(meta, dict):
             raise PresscutError(f"{meta_path}: expected an object keyed by page file name")
         for truth_path in sorted(country.glob("*.json"), key=lambda p: p.name):
@@ -97,7 +88,7 @@ def pages(folder: Path) -> Iterator[SourcePage]:
 
 
 def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> Iterator[SourcePage]:
-    truth, truth_sha = _load_json(truth_path)
+    truth, truth_sha = read_json(truth_path)
     if not isinstance(truth, dict) or not truth:
         raise PresscutError(f"{truth_path}: expected an object keyed by parser version")
     versions = sorted(truth, key=lambda v: _version_key(truth_path, v))
@@ -106,14 +97,13 @@ def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> It
     own = re.compile(re.escape(publisher) + r"_\d{4}_\d{2}_\d{2}\.html\.gz")
     html_paths = [p for p in country.glob(f"{publisher}_*.html.gz") if own.fullmatch(p.name)]
 
-    def crawled(p: Path) -> datetime | None:
-        entry = meta.get(p.name)
-        return _date(entry.get("crawl_date")) if isinstance(entry, dict) else None
-
+    crawled = {}
     for p in html_paths:
-        if crawled(p) is None:
+        entry = meta.get(p.name)
+        crawled[p] = _date(entry.get("crawl_date")) if isinstance(entry, dict) else None
+        if crawled[p] is None:
             raise PresscutError(f"{country / 'meta.info'}: no crawl_date for {p.name}")
-    html_paths.sort(key=lambda p: (crawled(p), p.name))
+    html_paths.sort(key=lambda p: (crawled[p], p.name))
     if len(html_paths) != len(versions):
         raise PresscutError(
             f"{truth_path}: {len(versions)} parser version(s) but {len(html_paths)} page(s) "
@@ -122,17 +112,12 @@ def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> It
     rel_dir = country.name
     for html_path, version in zip(html_paths, versions):
         packed = html_path.read_bytes()
-        try:
-            html = gzip.decompress(packed)
-        except (OSError, EOFError) as err:
-            raise PresscutError(f"{html_path}: not a readable gzip file ({err})") from None
-        attrs = truth[version]
         yield SourcePage(
             corpus=CORPUS,
             page_id=f"{rel_dir}/{html_path.name.removesuffix('.html.gz')}",
             url=(meta.get(html_path.name) or {}).get("url") or None,
-            html=html,
-            gold=gold_segments(truth_path, version, attrs),
+            html=unzipped(html_path, packed),
+            gold=gold_segments(truth_path, version, truth[version]),
             labelled_roles=ROLES,
             input_files=(
                 (f"{rel_dir}/{html_path.name}", sha256(packed)),

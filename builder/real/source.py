@@ -57,6 +57,18 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def read_json(path: Path) -> tuple[object, str]:
+    """A source's JSON file and its sha256 (for the checksum manifest), refused in one line
+    when it does not parse."""
+    import json
+
+    data = path.read_bytes()
+    try:
+        return json.loads(data), sha256(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise PresscutError(f"{path}: not valid JSON ({err})") from None
+
+
 def need_dir(path: Path, what: str) -> Path:
     path = Path(path)
     if not path.is_dir():
