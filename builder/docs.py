@@ -23,6 +23,8 @@ CARD_META = """license: other
 license_name: mixed-news-copyright
 language:
 - en
+- de
+- multilingual
 pretty_name: presscut
 size_categories:
 - 1K<n<10K

@@ -128,3 +128,34 @@ def test_build_without_sources_keeps_the_config(tmp_path):
 
 def test_features_are_the_schema(rows):
     assert pq.read_schema(REAL / "train.parquet").names == list(REAL_FEATURES)
+
+
+def test_a_publishers_pages_stay_in_one_split(rows):
+    """fundus names each page's publisher; its boilerplate is on all its pages, so a
+    publisher in two splits would teach a model its test pages' debris."""
+    where = defaultdict(set)
+    for split in SPLITS:
+        for r in rows[split]:
+            if r["source"]["corpus"] == "fundus":
+                # <country>/<Publisher>_<yyyy>_<mm>_<dd>, read here without the importer
+                where[r["source"]["page_id"].rsplit("_", 3)[0]].add(split)
+    assert len(where) >= 100
+    assert {p: s for p, s in where.items() if len(s) > 1} == {}
+
+
+def _row(doc_id: str, words: str, url: str | None = None) -> dict:
+    body = ROLES.index("body")
+    return {"doc_id": doc_id, "lines": [words], "roles": [body], "gold_body": words,
+            "source": {"url": url}}
+
+
+def test_leakage_groups_join_the_pages_of_a_named_site():
+    from presscut.builder.real.splits import leakage_groups
+
+    rows = [_row("s/a", "apples grow on trees in the orchard behind the old barn"),
+            _row("s/b", "the council voted to close the bridge for repairs next spring"),
+            _row("s/c", "a storm cut power to thousands of homes along the coast")]
+    assert len(set(leakage_groups(rows).values())) == 3
+    groups = leakage_groups(rows, {"s/a": "s/X", "s/c": "s/X"})
+    assert groups["s/a"] == groups["s/c"] == "s/a"
+    assert groups["s/b"] == "s/b"

@@ -124,6 +124,7 @@ def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> It
                 (f"{rel_dir}/{truth_path.name}", truth_sha),
                 (f"{rel_dir}/meta.info", meta_sha),
             ),
+            site=f"{rel_dir}/{publisher}",
         )
 
 

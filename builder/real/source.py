@@ -40,6 +40,9 @@ class SourcePage:
     input_files: tuple[tuple[str, str], ...]  # (relative path, sha256)
     # why the page cannot be a real test page, when the importer can tell up front
     refused: str | None = None
+    # the site (publisher) the source says the page is from, where it says so: a site's
+    # pages share its boilerplate, so the split keeps each named site in one split
+    site: str | None = None
 
     @property
     def doc_id(self) -> str:

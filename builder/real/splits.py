@@ -4,7 +4,8 @@ Pages are joined into one group when they share a URL, when their page texts are
 near-duplicates (MinHash Jaccard estimate ≥ ``NEAR_DUP_PAGE`` over word 5-gram shingles),
 when their gold bodies are (≥ ``NEAR_DUP_BODY``: the same article on two pages), or when
 their body lines share a sentence of ≥ ``MIN_SHARED_SENTENCE`` words (a wire story quoted by
-two sites, a site's stock disclaimer inside its articles). A group
+two sites, a site's stock disclaimer inside its articles), and when their source names the
+same site for both (fundus: the publisher, whose boilerplate every page of it shares). A group
 never straddles splits. Inside each source, new groups go, in a fixed sha256 order, to
 the split furthest below its target share; pages keep the split the committed manifest
 gives them. The out-of-source corpus goes to ``test`` whole, and any group that touches
@@ -50,12 +51,17 @@ def _minhash(text: str):
     return m
 
 
-def leakage_groups(records: list[dict]) -> dict[str, str]:
+def leakage_groups(records: list[dict], sites: dict[str, str] | None = None) -> dict[str, str]:
     """doc_id → group key (the smallest doc_id in its group). ``records`` are ``real`` rows
-    (``doc_id``, ``lines``, ``gold_body``, ``source.url``)."""
+    (``doc_id``, ``lines``, ``gold_body``, ``source.url``); ``sites`` maps a doc_id to the
+    site its source names (pages without one are not in it)."""
     from datasketch import MinHashLSH
 
     uf = UnionFind(sorted(r["doc_id"] for r in records))
+    by_site: dict[str, str] = {}
+    for doc, site in sorted((sites or {}).items()):
+        if doc in uf.parent:
+            uf.union(by_site.setdefault(site, doc), doc)
     by_url: dict[str, str] = {}
     for r in sorted(records, key=lambda r: r["doc_id"]):
         url = normalise_url(r["source"]["url"])

@@ -48,7 +48,8 @@ def build(
     real_sources: Path = typer.Option(
         None,
         help="Folder holding the published corpora as cloned "
-        "(article-extraction-benchmark/, html-cleaning-dataset-merged/): rebuild the real "
+        "(article-extraction-benchmark/, html-cleaning-dataset-merged/, fundus/): rebuild the "
+        "real "
         "config from them. Without it the committed real config is checked and kept.",
     ),
     repin_synthetic: bool = typer.Option(

@@ -20,8 +20,8 @@ console = make_console()
 
 @baselines_app.command("html-refs")
 def html_refs(
-    sources_dir: Path = typer.Argument(..., help="Folder holding article-extraction-benchmark/ "
-                                       "and html-cleaning-dataset-merged/, as for "
+    sources_dir: Path = typer.Argument(..., help="Folder holding article-extraction-benchmark/, "
+                                       "html-cleaning-dataset-merged/ and fundus/, as for "
                                        "`presscut build --real-sources`."),
     extractor: list[str] = typer.Option(None, "--extractor", metavar="NAME",
                                         help="Only these extractors (repeatable)."),
