@@ -49,8 +49,7 @@ def build(
         None,
         help="Folder holding the published corpora as cloned "
         "(article-extraction-benchmark/, html-cleaning-dataset-merged/, fundus/): rebuild the "
-        "real "
-        "config from them. Without it the committed real config is checked and kept.",
+        "real config from them. Without it the committed real config is checked and kept.",
     ),
     repin_synthetic: bool = typer.Option(
         False, help="Renew corpus/synth_inputs.json, the pinned gold pages the synthetic "
