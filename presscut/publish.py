@@ -26,7 +26,8 @@ REAL_INTRO = (
     "CI's half-width; each source is also scored on its own. The out-of-source corpus is "
     "never used for training or tuning (learned baselines fit on real train pages of the "
     "other sources; the notes say what each row was trained on). Role scores count only "
-    "the roles a source labels (titles: CleanPortalEval only); a predicted role a "
+    "the roles a page's source labels (titles: CleanPortalEval's pages, and the fundus "
+    "pages whose headline line is found); a predicted role a page's "
     "source does not label counts as boilerplate there.\n\n"
 )
 HTML_NOTE = (

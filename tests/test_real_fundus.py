@@ -75,13 +75,14 @@ def test_pages_pair_with_versions_by_crawl_date_and_the_body_is_summary_and_sect
     bridge, apples = (records.record(p).row for p in src)
     roles = _roles(bridge)
     assert [line for line, r in roles.items() if r == "body"] == [EARLY, "Analysis", EARLY_MORE]
-    # the headline is not in fundus's body: boilerplate, as on AEB's pages
-    assert roles["Bridge closes"] == roles["Home World Sport"] == "boilerplate"
+    # fundus's title is not in its body: the line showing it just above the body is the title
+    assert roles["Bridge closes"] == "title" and roles["Home World Sport"] == "boilerplate"
+    assert bridge["articles"][0]["start_line"] == bridge["lines"].index("Bridge closes")
     assert [line for line, r in _roles(apples).items() if r == "body"] == [LATE]
     assert bridge["source"] == {"corpus": "fundus", "page_id": "xx/Daily_2025_01_01",
                                 "url": "https://daily.example/Daily_2025_01_01"}
     assert bridge["licence"].startswith("MIT (flairNLP/fundus")
-    assert [ROLES[r] for r in bridge["labelled_roles"]] == ["body", "boilerplate"]
+    assert [ROLES[r] for r in bridge["labelled_roles"]] == ["title", "body", "boilerplate"]
     assert {f for f, _ in src[0].input_files} == {"xx/Daily_2025_01_01.html.gz", "xx/Daily.json",
                                                    "xx/meta.info"}
 
@@ -139,3 +140,38 @@ def test_a_publisher_whose_name_extends_another_keeps_its_own_pages(tmp_path):
     (country / "Daily_Extra.json").write_text(json.dumps({"V1": APPLES}), encoding="utf-8")
     ids = [p.page_id for p in fundus.pages(root)]
     assert ids == ["xx/Daily_2025_01_01", "xx/Daily_2024_01_02", "xx/Daily_Extra_2024_05_05"]
+
+
+BODY = "The harbour bridge closes to cars for two years while its beams are replaced."
+
+
+@pytest.mark.parametrize("lines, expected", [
+    # the nearest exact match above the body, case and spacing aside, past blank lines
+    (["Home", "Bridge  CLOSES", "", "By A. Writer", "", BODY], [1]),
+    # a copy printed just above it (a double header) is the headline too
+    (["Home", "Bridge closes", "Share", "Bridge closes", "By A. Writer", BODY], [1, 3]),
+    # a copy further up (a teaser list) and one below the body's start stay boilerplate
+    (["Bridge closes", "World", "Sport", "Science", "Menu", "Bridge closes", BODY,
+      "Bridge closes"], [5]),
+    # three lines between (byline, date, share box) still count as the headline's
+    (["Bridge closes", "By A. Writer", "2 June 2025", "Share", BODY], [0]),
+    # four between: more often a metadata title above the navigation than the headline
+    (["Bridge closes", "News", "By A. Writer", "2 June 2025", "Share", BODY], []),
+    # another wording of the headline between them: which one the page shows is unknown
+    (["Bridge closes", "Harbour: the bridge closes to cars", "By A. Writer", BODY], []),
+    # a line that only contains the headline is not it
+    (["Live: Bridge closes", BODY], []),
+    # a match below the first body line is not the headline
+    ([BODY, "Bridge closes"], []),
+])
+def test_the_headline_is_the_nearest_exact_match_just_above_the_body(lines, expected):
+    roles = ["blank" if not t.strip() else "body" if t == BODY else "boilerplate" for t in lines]
+    assert records.headline_lines(lines, roles, "Bridge closes") == expected
+
+
+def test_a_page_whose_headline_is_not_found_labels_no_title(tmp_path):
+    untitled = {**BRIDGE, "title": "Council shuts the harbour crossing"}
+    src = list(fundus.pages(_folder(tmp_path, {"V1": untitled, "V1_1": APPLES})))
+    row = records.record(src[0]).row
+    assert ROLES.index("title") not in row["roles"]
+    assert [ROLES[r] for r in row["labelled_roles"]] == ["body", "boilerplate"]

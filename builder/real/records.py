@@ -2,12 +2,63 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from presscut.builder.real import align as aligning
 from presscut.builder.real import convert
 from presscut.builder.real.source import SourcePage, sha256
 from presscut.schema import ROLES, exact_repeats, segmentation_row
+
+
+# How many non-blank lines may stand between the headline line and the first body line.
+# fundus's titles come from the page's metadata: on some pages (DieWelt, FAZ, WAZ, ZDF) the
+# line that matches is a <title>-like line above the navigation, and the headline the page
+# shows is another line (kicker and headline) just above the byline. A match further up
+# than a kicker, a dek and a byline is more often that metadata line than the headline.
+HEADLINE_GAP = 3
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def headline_lines(lines: list[str], roles: list[str], headline: str) -> list[int]:
+    """The lines that show the article's headline, top first: the nearest line above the
+    first body line whose text is the headline (whitespace and case aside), when at most
+    ``HEADLINE_GAP`` non-blank lines lie between them and none of those is another wording
+    of it (half its words or more: the page shows a headline that differs from the
+    metadata's, and which line is the shown one cannot be told); then each copy of it at
+    most ``HEADLINE_GAP`` lines above the last one found (a page that prints its headline
+    twice, as the synthetic pages' double headers do: a repeated headline is still
+    ``title``). Empty when there is no such line: the page labels no title.
+
+    A copy further up (a teaser list, a metadata line above the navigation) or below the
+    body's start (a share box, related links) stays boilerplate: titling it would stretch
+    the article's span over the navigation or the footer, and lines outside every article
+    are boilerplate."""
+    want = _norm(headline)
+    words = set(_WORD.findall(want))
+    first = next(i for i, r in enumerate(roles) if r == "body")
+    found: list[int] = []
+    between = 0
+    for i in range(first - 1, -1, -1):
+        if roles[i] == "blank":
+            continue
+        text = _norm(lines[i])
+        if text == want:
+            found.append(i)
+            between = 0
+            continue
+        if not found and words and len(words & set(_WORD.findall(text))) * 2 >= len(words):
+            return []
+        between += 1
+        if between > HEADLINE_GAP:
+            break
+    return found[::-1]
 
 
 @dataclass
@@ -29,9 +80,13 @@ def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
     if al.refused:
         return Outcome(page.doc_id, None, al.refused, al.coverage)
     roles = al.roles
-    content = [i for i, r in enumerate(roles) if r in ("body", "title")]
     if not any(r == "body" for r in roles):
         return Outcome(page.doc_id, None, "no line aligns as body", al.coverage)
+    labelled = set(page.labelled_roles)
+    for at in headline_lines(lines, roles, page.headline) if page.headline else ():
+        roles[at] = "title"
+        labelled.add("title")
+    content = [i for i, r in enumerate(roles) if r in ("body", "title")]
     start, end = content[0], content[-1] + 1
     row = {
         **segmentation_row(page.doc_id, lines, roles, [(start, end)], exact_repeats(lines),
@@ -39,7 +94,7 @@ def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
         "sha256": sha256(conv.text.encode("utf-8")),
         "source": {"corpus": page.corpus, "page_id": page.page_id, "url": page.url},
         "licence": page.licence,
-        "labelled_roles": sorted(ROLES.index(r) for r in page.labelled_roles),
+        "labelled_roles": sorted(ROLES.index(r) for r in labelled),
         "converter": conv.converter,
         "html_sha256": sha256(page.html),
         "gold_body": page.gold_text(),

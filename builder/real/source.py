@@ -43,6 +43,9 @@ class SourcePage:
     # the site (publisher) the source says the page is from, where it says so: a site's
     # pages share its boilerplate, so the split keeps each named site in one split
     site: str | None = None
+    # the article's headline as the source records it, where the source's gold leaves it
+    # out of the body: the record labels the line that shows it ``title`` (records.py)
+    headline: str | None = None
 
     @property
     def doc_id(self) -> str:
