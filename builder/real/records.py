@@ -10,7 +10,6 @@ from presscut.builder.real import convert
 from presscut.builder.real.source import SourcePage, sha256
 from presscut.schema import ROLES, exact_repeats, segmentation_row
 
-
 # How many non-blank lines may stand between the headline line and the first body line.
 # fundus's titles come from the page's metadata: on some pages (DieWelt, FAZ, WAZ, ZDF) the
 # line that matches is a <title>-like line above the navigation, and the headline the page
