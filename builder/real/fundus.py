@@ -15,12 +15,14 @@ fundus reads two of them day-for-month (KlasseGegenKlasse's "2026-06-01" on a pa
 The gold body is fundus's ``body``: the summary (standfirst) paragraphs, then each
 section's headline and paragraphs. A section headline is ``body``, as in the annotation
 scheme. fundus's ``title`` is not in that body: fundus takes it from the page's metadata,
-which need not be the headline line the page shows. ``records.headline_lines`` labels a line ``title`` only when it is that title word for
-word and sits just above the body (at most three lines between, none another wording of
-it), with any copy of it printed just above (a double header: 17 pages). That holds on 138
-of the 256 imported pages (2026-12-06). Read by hand: each of the 34 with two or three
-lines between, the 17 double headers, and a random 30 drawn before the other-wording check
-dropped 8 pages; every one is the headline the page shows. The other pages label no title
+which need not be the headline line the page shows. ``records.headline_lines`` labels a
+line ``title`` only when it is that title word for word and sits just above the body (at
+most three lines between, none another wording of it), with any copy of it printed just
+above (a double header: 18 pages). That holds on 139 of the 256 imported pages
+(2026-12-06). Read by hand: each of the 34 with two or three lines between, the 17 double
+headers then found, a random 30 drawn before the other-wording check dropped 8 pages, and
+Taz_2024_10_23 (whose metadata title ends in a zero-width space); every one is the headline
+the page shows. The other pages label no title
 (``title`` is missing from their ``labelled_roles``, so a predicted title there scores as
 boilerplate). A copy of the headline elsewhere (a teaser list, a share box) stays
 boilerplate, outside the article's span.

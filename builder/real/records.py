@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from presscut.builder.real import align as aligning
 from presscut.builder.real import convert
 from presscut.builder.real.source import SourcePage, sha256
+from presscut.curation.silver import normalise_line
+from presscut.harness.metrics import words as word_list
 from presscut.schema import ROLES, exact_repeats, segmentation_row
 
 # How many non-blank lines may stand between the headline line and the first body line.
-# fundus's titles come from the page's metadata: on some pages (DieWelt, FAZ, WAZ, ZDF) the
+# fundus's titles come from the page's metadata: on some pages (DieWelt, FAZ, SZ, ZDF) the
 # line that matches is a <title>-like line above the navigation, and the headline the page
 # shows is another line (kicker and headline) just above the byline. A match further up
 # than a kicker, a dek and a byline is more often that metadata line than the headline.
 HEADLINE_GAP = 3
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def headline_lines(lines: list[str], roles: list[str], headline: str) -> list[int]:
     """The lines that show the article's headline, top first: the nearest line above the
-    first body line whose text is the headline (whitespace and case aside), when at most
+    first body line whose text is the headline (``normalise_line``: case, width, spacing aside), when at most
     ``HEADLINE_GAP`` non-blank lines lie between them and none of those is another wording
     of it (half its words or more: the page shows a headline that differs from the
     metadata's, and which line is the shown one cannot be told); then each copy of it at
@@ -39,20 +33,20 @@ def headline_lines(lines: list[str], roles: list[str], headline: str) -> list[in
     body's start (a share box, related links) stays boilerplate: titling it would stretch
     the article's span over the navigation or the footer, and lines outside every article
     are boilerplate."""
-    want = _norm(headline)
-    words = set(_WORD.findall(want))
+    want = normalise_line(headline)
+    words = set(word_list(want))
     first = next(i for i, r in enumerate(roles) if r == "body")
     found: list[int] = []
     between = 0
     for i in range(first - 1, -1, -1):
         if roles[i] == "blank":
             continue
-        text = _norm(lines[i])
+        text = normalise_line(lines[i])
         if text == want:
             found.append(i)
             between = 0
             continue
-        if not found and words and len(words & set(_WORD.findall(text))) * 2 >= len(words):
+        if not found and words and len(words & set(word_list(text))) * 2 >= len(words):
             return []
         between += 1
         if between > HEADLINE_GAP:
