@@ -21,9 +21,9 @@ HEADLINE_GAP = 3
 
 def headline_lines(lines: list[str], roles: list[str], headline: str) -> list[int]:
     """The lines that show the article's headline, top first: the nearest line above the
-    first body line whose text is the headline (``normalise_line``: case, width, spacing aside), when at most
-    ``HEADLINE_GAP`` non-blank lines lie between them and none of those is another wording
-    of it (half its words or more: the page shows a headline that differs from the
+    first body line whose text is the headline (``normalise_line``: case, width, spacing
+    aside), when at most ``HEADLINE_GAP`` non-blank lines lie between them and none of
+    those is another wording of it (half its words or more: the page shows a headline that differs from the
     metadata's, and which line is the shown one cannot be told); then each copy of it at
     most ``HEADLINE_GAP`` lines above the last one found (a page that prints its headline
     twice, as the synthetic pages' double headers do: a repeated headline is still
