@@ -22,10 +22,10 @@ above (a double header: 18 pages). That holds on 139 of the 256 imported pages
 (2026-12-06). Read by hand: each of the 34 with two or three lines between, the 17 double
 headers then found, a random 30 drawn before the other-wording check dropped 8 pages, and
 Taz_2024_10_23 (whose metadata title ends in a zero-width space); every one is the headline
-the page shows. The other pages label no title
-(``title`` is missing from their ``labelled_roles``, so a predicted title there scores as
-boilerplate). A copy of the headline elsewhere (a teaser list, a share box) stays
-boilerplate, outside the article's span.
+the page shows. The other pages label no title (``title`` is missing from their
+``labelled_roles``, so a predicted title there scores as boilerplate). A copy of the
+headline elsewhere (a teaser list, a share box) stays boilerplate, outside the article's
+span.
 """
 
 from __future__ import annotations
