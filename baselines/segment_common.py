@@ -51,6 +51,8 @@ def as_page(page: Any, *, need_labels: bool = False, where: str = "page") -> dic
     out = {"doc_id": doc_id, "lines": list(lines)}
     if page.get("source_pages"):  # synthetic training pages: whose text they hold
         out["source_pages"] = list(page["source_pages"])
+    if page.get("labelled_roles") is not None:  # real pages: the roles their gold tells apart
+        out["labelled_roles"] = _check_labelled(page["labelled_roles"], where)
     if need_labels or "roles" in page:
         out["roles"] = _check_roles(page.get("roles"), len(lines), where)
         out["articles"] = _check_spans(page.get("articles"), len(lines), where)
@@ -73,6 +75,17 @@ def _check_roles(roles: Any, n: int, where: str) -> list[str]:
     for i, r in enumerate(out):
         if r not in ROLES:
             raise PresscutError(f"{where}: line {i}: unknown role {r!r} (known: {', '.join(ROLES)})")
+    return out
+
+
+def _check_labelled(labelled: Any, where: str) -> list[str]:
+    if not isinstance(labelled, (list, tuple, set, frozenset)):
+        raise PresscutError(f"{where}: 'labelled_roles' must be a list of role names")
+    out = sorted({_role_name(r) for r in labelled}, key=str)
+    bad = [r for r in out if r not in ROLES]
+    if bad:
+        raise PresscutError(f"{where}: 'labelled_roles': unknown role {bad[0]!r} "
+                            f"(known: {', '.join(ROLES)})")
     return out
 
 

@@ -271,7 +271,8 @@ class SequenceSegmenter(Baseline):
                  start_threshold: float = 0.9,
                  weight_by_words: bool = False, batch_pages: int = 128,
                  source_guard: bool = True, empty_fallback: float | None = 0.35,
-                 cut_comments: bool = True, members: int = 3, random_state: int = 0):
+                 cut_comments: bool = True, members: int = 3, untitled_mask: int = 0,
+                 random_state: int = 0):
         self.hidden = hidden
         self.max_iter = max_iter
         self.folds = folds
@@ -286,6 +287,7 @@ class SequenceSegmenter(Baseline):
         self.empty_fallback = empty_fallback
         self.cut_comments = cut_comments
         self.members = members
+        self.untitled_mask = untitled_mask
         self.random_state = random_state
 
     # ------------------------------------------------------------ fit
@@ -337,6 +339,9 @@ class SequenceSegmenter(Baseline):
         if len(set(y)) < 2:
             raise PresscutError("seg-seq: training pages need at least two roles")
         weight = np.expm1(Xm[:, 1] * 4) + 1 if self.weight_by_words else None
+        if self.untitled_mask:
+            weight = np.ones(len(Xm)) if weight is None else weight
+            weight[:n_rows] *= ~_untitled_rows(labelled, int(self.untitled_mask))
         row_fold = np.repeat(fold, np.diff(offsets))
         # article starts: a binary head over the last role stage's inputs, so an appended
         # second article is found by what its first lines look like in context, not only
@@ -663,6 +668,31 @@ def lexicon_pages(pages: list[dict], fold: np.ndarray, f: int, guard: bool = Tru
     folds, and (``guard``) none that holds text of a fold-``f`` page."""
     touches = _source_folds(pages, fold) if guard else [()] * len(pages)
     return [p for p, g, t in zip(pages, fold, touches) if g != f and f not in t]
+
+
+def _untitled_rows(pages: list[dict], k: int) -> np.ndarray:
+    """Per non-blank row of ``pages``, whether it is one of the ``k`` rows just above an
+    article's first body row, and not body itself, on a page whose gold does not tell ``title`` apart. Such a
+    page's headline is there, labelled boilerplate because its corpus has no title field
+    (AEB, CleanEval, Dragnet, readability, and fundus pages whose title is not shown word
+    for word): what it teaches the role nets is that a headline is boilerplate, which the
+    titled pages contradict. Its role is unknown, not boilerplate, so it is left out."""
+    out = []
+    for p in pages:
+        rows = [i for i, line in enumerate(p["lines"]) if not _blank(line)]
+        mask = np.zeros(len(rows), dtype=bool)
+        labelled = p.get("labelled_roles")
+        if labelled is not None and "title" not in labelled:
+            at = {line: r for r, line in enumerate(rows)}
+            for start, end in p["articles"]:
+                body = next((at[i] for i in range(start, end)
+                             if i in at and p["roles"][i] == "body"), None)
+                if body is not None:
+                    mask[max(0, body - k):body] = True
+            # a body row above (the article before) is gold, whatever its distance
+            mask &= np.array([p["roles"][i] != "body" for i in rows], dtype=bool)
+        out.append(mask)
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
 def _blank(line: str) -> bool:

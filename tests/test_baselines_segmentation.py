@@ -462,3 +462,22 @@ def test_training_pages_reads_built_parquet(tmp_path, train_pages):
     assert [p["doc_id"] for p in pages] == [p["doc_id"] for p in train_pages[:3]]
     assert [as_page(p)["roles"] for p in pages] == [p["roles"] for p in train_pages[:3]]
     assert [p["articles"] for p in pages] == [p["articles"] for p in train_pages[:3]]
+    assert not any("labelled_roles" in p for p in pages)  # every role labelled
+
+
+def test_training_pages_carry_the_roles_a_real_page_labels(tmp_path, train_pages):
+    from presscut.schema import role_id
+    from presscut.tasks._pages import training_pages
+
+    out = tmp_path / "splits" / "real"
+    out.mkdir(parents=True)
+    labelled = [["body", "boilerplate"], ["title", "body", "boilerplate"]]
+    rows = [{"doc_id": p["doc_id"], "lines": p["lines"],
+             "roles": [role_id(r) for r in p["roles"]],
+             "articles": [{"start_line": s, "end_line": e, "start_char": 0, "end_char": 0}
+                          for s, e in p["articles"]],
+             "labelled_roles": [role_id(r) for r in lab]}
+            for p, lab in zip(train_pages, labelled)]
+    pq.write_table(pa.Table.from_pylist(rows), out / "train.parquet")
+    pages = training_pages(tmp_path, config="real")
+    assert [sorted(as_page(p)["labelled_roles"]) for p in pages] == [sorted(x) for x in labelled]

@@ -29,7 +29,7 @@ from presscut.baselines.segment_seq_features import (
     tokens,
 )
 from presscut.errors import PresscutError
-from presscut.schema import is_blank
+from presscut.schema import ROLES, is_blank
 
 ODD_LINES = ["北朝鲜领导人金正恩提出新的军事目标。", "\u00a0", "Straße İstanbul ΣΑΣ, über-long words!",
              "emoji 😀 line ends here.", "  indented line with trailing space  ", "\u200b",
@@ -564,3 +564,59 @@ def test_a_taught_student_learns_what_its_teacher_does_on_the_transfer_pages(pag
 def test_transfer_pages_without_a_teacher_are_refused(pages):
     with pytest.raises(PresscutError, match="teacher"):
         SequenceSegmenter(max_iter=2).fit(pages[:10], transfer=pages[10:12])
+
+
+def test_untitled_rows_are_the_rows_above_each_articles_first_body_line_by_hand():
+    from presscut.baselines.segment_seq import _untitled_rows
+
+    lines = ["Menu", "", "Headline", "By A. Writer", "Body one.", "Body two.", "Footer",
+             "Second headline", "", "Second body."]
+    roles = ["boilerplate", "blank", "boilerplate", "boilerplate", "body", "body",
+             "boilerplate", "boilerplate", "blank", "body"]
+    page = {"lines": lines, "roles": roles, "articles": [[4, 6], [9, 10]]}
+    # non-blank rows: Menu 0, Headline 1, By 2, Body 3, Body 4, Footer 5, Second 6, body 7
+    untitled = {**page, "labelled_roles": ["body", "boilerplate"]}
+    assert _untitled_rows([untitled], 2).tolist() == [False, True, True, False, False,
+                                                      True, True, False]
+    assert _untitled_rows([untitled], 5).tolist() == [True, True, True, False, False,
+                                                      True, True, False]
+    # a page that labels titles, and a page with every role labelled, mask nothing
+    titled = {**page, "labelled_roles": ["title", "body", "boilerplate"]}
+    assert not _untitled_rows([titled, page], 3).any()
+
+
+def test_untitled_mask_gives_the_masked_rows_no_weight_in_the_role_nets(pages, monkeypatch):
+    from presscut.baselines import segment_seq
+    from presscut.baselines.segment_seq import _untitled_rows
+
+    seen = []
+    real_fit = segment_seq._fit_mlp
+
+    def spy(X, y, hidden, max_iter, seed, weight=None):
+        seen.append((len(X), None if weight is None else np.asarray(weight).copy()))
+        return real_fit(X, y, hidden, max_iter, seed, weight)
+
+    monkeypatch.setattr(segment_seq, "_fit_mlp", spy)
+    fit = [{**p, "labelled_roles": ["body", "boilerplate"]} for p in pages[:8]] + pages[8:12]
+    SequenceSegmenter(untitled_mask=2, max_iter=3, members=1, stacked=False).fit(fit)
+    want = (~_untitled_rows(fit, 2)).astype(float)
+    arts = sum(len(p["articles"]) for p in fit[:8])
+    assert 0 < (want == 0).sum() <= 2 * arts  # at most two rows above each article
+    n, weight = seen[0]  # the role net; the start head is not masked
+    assert n == len(want) and np.array_equal(weight, want)
+    seen.clear()
+    SequenceSegmenter(max_iter=3, members=1, stacked=False).fit(fit)
+    assert seen[0][1] is None  # off by default: the committed recipe unchanged
+
+
+def test_labelled_roles_of_a_training_page_are_checked():
+    from presscut.baselines.segment_common import as_page
+
+    page = {"doc_id": "p", "lines": ["a"], "roles": ["body"], "articles": [[0, 1]]}
+    # Parquet rows hold ClassLabel ids: an id and a name of the same set are accepted
+    got = as_page({**page, "labelled_roles": [ROLES.index("body"), "boilerplate"]})
+    assert got["labelled_roles"] == ["body", "boilerplate"]
+    with pytest.raises(PresscutError, match="'p'.*labelled_roles.*unknown role 'headline'"):
+        as_page({**page, "labelled_roles": ["headline"]})
+    with pytest.raises(PresscutError, match="labelled_roles' must be a list"):
+        as_page({**page, "labelled_roles": "body"})

@@ -43,15 +43,19 @@ def spread(items: list, n: int) -> list:
 
 def labelled_pages(files: Iterable[Path]) -> list[dict]:
     """Pages ``{"doc_id", "lines", "roles", "articles"}`` (role names, [start, end) spans),
-    with ``source_pages`` where the file records it (synthetic pages)."""
+    with ``source_pages`` (synthetic pages) and ``labelled_roles`` (real pages) where the
+    file records them."""
     return [
         {"doc_id": row["doc_id"], "lines": row["lines"],
          "roles": [label_name(r, ROLES) for r in row["roles"]],
          "articles": [[a["start_line"], a["end_line"]] for a in row["articles"]],
          # synthetic pages name the pages their text comes from (a learner's folds need it)
-         **({"source_pages": row["source_pages"]} if row.get("source_pages") else {})}
+         **({"source_pages": row["source_pages"]} if row.get("source_pages") else {}),
+         # real pages: the roles their gold tells apart (a learner may leave the rest out)
+         **({"labelled_roles": [label_name(r, ROLES) for r in row["labelled_roles"]]}
+            if row.get("labelled_roles") is not None else {})}
         for row in read_rows(files, ["doc_id", "lines", "roles", "articles"],
-                             optional=("source_pages",))
+                             optional=("source_pages", "labelled_roles"))
     ]
 
 
