@@ -672,11 +672,12 @@ def lexicon_pages(pages: list[dict], fold: np.ndarray, f: int, guard: bool = Tru
 
 def _untitled_rows(pages: list[dict], k: int) -> np.ndarray:
     """Per non-blank row of ``pages``, whether it is one of the ``k`` rows just above an
-    article's first body row, and not body itself, on a page whose gold does not tell ``title`` apart. Such a
-    page's headline is there, labelled boilerplate because its corpus has no title field
-    (AEB, CleanEval, Dragnet, readability, and fundus pages whose title is not shown word
-    for word): what it teaches the role nets is that a headline is boilerplate, which the
-    titled pages contradict. Its role is unknown, not boilerplate, so it is left out."""
+    article's first body row, and not body itself, on a page whose gold does not tell
+    ``title`` apart. Such a page's headline is there, labelled boilerplate because its
+    corpus has no title field (AEB, CleanEval, Dragnet, readability, and fundus pages whose
+    title is not shown word for word): what it teaches the role nets is that a headline is
+    boilerplate, which the titled pages contradict. Its role is unknown, not boilerplate,
+    so it is left out."""
     out = []
     for p in pages:
         rows = [i for i, line in enumerate(p["lines"]) if not _blank(line)]
