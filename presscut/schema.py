@@ -269,6 +269,9 @@ def _features() -> dict:
             "alignment_coverage": Value("float32"),
             # true for the source kept out of training entirely (the out-of-source test)
             "out_of_source": Value("bool"),
+            # what a reader found doubtful in this page's gold ("" when nothing): the
+            # labels stay as the source publishes them, and the note says where not to trust them
+            "note": Value("string"),
         }
     )
 

@@ -175,3 +175,21 @@ def test_a_page_whose_headline_is_not_found_labels_no_title(tmp_path):
     row = records.record(src[0]).row
     assert ROLES.index("title") not in row["roles"]
     assert [ROLES[r] for r in row["labelled_roles"]] == ["body", "boilerplate"]
+
+
+def test_a_gold_gap_found_by_reading_is_the_records_note(tmp_path, monkeypatch):
+    monkeypatch.setitem(fundus.GOLD_NOTES, "xx/Daily_2024_01_02", "gold gap: a test note")
+    rows = {p.page_id: records.record(p).row
+            for p in fundus.pages(_folder(tmp_path, {"V1": BRIDGE, "V1_1": APPLES}))}
+    assert rows["xx/Daily_2024_01_02"]["note"] == "gold gap: a test note"
+    assert rows["xx/Daily_2025_01_01"]["note"] == ""
+
+
+def test_every_gold_note_is_on_its_committed_record():
+    import pyarrow.parquet as pq
+
+    real = Path(__file__).resolve().parent.parent / "splits" / "real"
+    notes = {r["doc_id"]: r["note"] for s in ("train", "validation", "test")
+             for r in pq.read_table(real / f"{s}.parquet", columns=["doc_id", "note"]).to_pylist()
+             if r["note"]}
+    assert notes == {f"{fundus.CORPUS}/{k}": v for k, v in fundus.GOLD_NOTES.items()}

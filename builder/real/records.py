@@ -93,6 +93,7 @@ def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
         "gold_body": page.gold_text(),
         "alignment_coverage": round(al.coverage, 4),
         "out_of_source": out_of_source,
+        "note": page.note,
     }
     return Outcome(page.doc_id, row, None, al.coverage)
 

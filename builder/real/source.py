@@ -46,6 +46,8 @@ class SourcePage:
     # the article's headline as the source records it, where the source's gold leaves it
     # out of the body: the record labels the line that shows it ``title`` (records.py)
     headline: str | None = None
+    # a doubt about this page's gold found by reading it (the record's ``note``)
+    note: str = ""
 
     @property
     def doc_id(self) -> str:
