@@ -188,8 +188,10 @@ def test_a_gold_gap_found_by_reading_is_the_records_note(tmp_path, monkeypatch):
 def test_every_gold_note_is_on_its_committed_record():
     import pyarrow.parquet as pq
 
+    from presscut.schema import SPLITS
+
     real = Path(__file__).resolve().parent.parent / "splits" / "real"
-    notes = {r["doc_id"]: r["note"] for s in ("train", "validation", "test")
+    notes = {r["doc_id"]: r["note"] for s in SPLITS
              for r in pq.read_table(real / f"{s}.parquet", columns=["doc_id", "note"]).to_pylist()
              if r["note"]}
     assert notes == {f"{fundus.CORPUS}/{k}": v for k, v in fundus.GOLD_NOTES.items()}
