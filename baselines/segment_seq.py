@@ -21,6 +21,9 @@
 6. **Comment sections** (``cut_comments``): a short comment header or prompt (``52
    comments``, ``Leave a reply``) after most of the decoded body ends the article's body;
    what follows, up to the next article start, is boilerplate.
+7. **Titles** (``title_window``): a small picker net re-decides which line above each
+   article's first body line is its headline (:mod:`presscut.baselines.segment_seq_titles`);
+   0 turns it off.
 
 Stages 1-2 and the start head are fitted ``members`` times (3) from successive seeds, over
 the same features and lexicon; their posteriors are averaged before Viterbi.
@@ -40,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from presscut.baselines import segment_seq_titles as titles
 from presscut.baselines.registry import baseline
 from presscut.baselines.segment_common import Baseline, as_pages
 from presscut.baselines.segment_seq_features import Batch, Lexicon, feature_names, featurise
@@ -263,7 +267,7 @@ class SequenceSegmenter(Baseline):
 
     name = "seg-seq"
     _fitted_attrs = ("classes_", "net1_", "net2_", "net_start_", "lexicon_", "log_t_",
-                     "log_s_", "log_prior_", "trained_on_", "features_")
+                     "log_s_", "log_prior_", "trained_on_", "features_", "title_net_")
 
     def __init__(self, hidden=(128, 64), max_iter: int = 30, folds: int = 3,
                  stacked: bool = True, prior_weight: float = 1.0,
@@ -272,6 +276,7 @@ class SequenceSegmenter(Baseline):
                  weight_by_words: bool = False, batch_pages: int = 128,
                  source_guard: bool = True, empty_fallback: float | None = 0.35,
                  cut_comments: bool = True, members: int = 3, untitled_mask: int = 0,
+                 title_window: int = 8, title_threshold: float = 0.3,
                  random_state: int = 0):
         self.hidden = hidden
         self.max_iter = max_iter
@@ -288,6 +293,8 @@ class SequenceSegmenter(Baseline):
         self.cut_comments = cut_comments
         self.members = members
         self.untitled_mask = untitled_mask
+        self.title_window = title_window
+        self.title_threshold = title_threshold
         self.random_state = random_state
 
     # ------------------------------------------------------------ fit
@@ -371,6 +378,8 @@ class SequenceSegmenter(Baseline):
         self.log_t_, self.log_s_ = transitions(seqs, len(self.classes_))
         counts = np.bincount(np.concatenate(seqs), minlength=len(self.classes_)) + 1.0
         self.log_prior_ = np.log(counts / counts.sum())
+        self.title_net_ = (titles.fit(labelled, int(self.title_window), self.random_state)
+                           if self.title_window else None)
         self.trained_on_ = _training_summary(labelled)
         if extra:
             self.trained_on_["transfer"] = _training_summary(extra)
@@ -539,6 +548,12 @@ class SequenceSegmenter(Baseline):
                         "articles": self._articles(batch.line_of[a:b], path[a:b], is_art,
                                                    is_title, is_body,
                                                    None if start is None else start[a:b])})
+        net = getattr(self, "title_net_", None)  # None: fitted before the picker, or off
+        if net is not None and self.title_window:
+            rows = np.split(batch.line_of, batch.offsets[1:-1])
+            titles.pick(net, [(page["lines"], r.tolist(), rec["roles"], rec["articles"])
+                              for page, r, rec in zip(pages, rows, out)],
+                        int(self.title_window), self.title_threshold)
         return out
 
     def _fill_empty(self, path: np.ndarray, P: np.ndarray, offsets: np.ndarray) -> None:

@@ -1,0 +1,138 @@
+"""seg-seq's title picker (``presscut.baselines.segment_seq_titles``): candidates, features
+and the re-decision, by hand; fitting on the title-labelling pages only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from toy_pages import toy_pages
+
+from presscut.baselines import segment_seq_titles as titles
+from presscut.baselines.segment_seq import SequenceSegmenter
+
+
+def _overlap_net(slope: float = 10.0, bias: float = -5.0) -> dict:
+    """A hand-made picker net whose p(title) is logistic(slope * overlap + bias): one ReLU
+    unit that copies the ``overlap`` feature, then the output unit."""
+    n = len(titles.FEATURES)
+    w1 = np.zeros((n, 1), dtype=np.float32)
+    w1[titles.FEATURES.index("overlap"), 0] = 1.0
+    return {"mean": np.zeros(n, np.float32), "scale": np.ones(n, np.float32),
+            "weights": [w1, np.array([[slope]], np.float32)],
+            "biases": [np.zeros(1, np.float32), np.array([bias], np.float32)],
+            "classes": ["other", "title"]}
+
+
+BODY = "Harbour workers in Oberlake ended their strike after the council approved wages."
+LINES = ["Menu", "", "Oberlake harbour strike ends", "Also read:",
+         "By Amara Lind", "Oberlake harbour strike ends", BODY, BODY, "Footer"]
+ROWS = [0, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_candidates_are_the_non_body_rows_just_above_the_first_body_line():
+    roles = ["boilerplate", "blank", "title", "boilerplate", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    assert titles.candidates(LINES, ROWS, roles, [[2, 8]], window=8) == [(0, 6, [0, 2, 3, 4, 5])]
+    # the window counts non-blank rows; a body row above and the article before stop it
+    assert titles.candidates(LINES, ROWS, roles, [[2, 8]], window=2) == [(0, 6, [4, 5])]
+    two = ["body", "blank"] + roles[2:]
+    assert titles.candidates(LINES, ROWS, two, [[0, 1], [2, 8]], window=8) == [
+        (0, 0, []), (1, 6, [2, 3, 4, 5])]
+    assert titles.candidates(LINES, ROWS, ["boilerplate"] * 9, [[2, 8]], window=8) == []  # no body
+
+
+def test_features_by_hand():
+    roles = ["boilerplate", "blank", "boilerplate", "boilerplate", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    assert titles.solid_rows(LINES) == ROWS
+    counts = titles.copies(LINES, ROWS, [2, 3, 4])
+    assert counts == {"oberlake harbour strike ends": 2, "also read:": 1, "by amara lind": 1}
+    rows = titles.features(LINES, roles, 6, [2, 3, 4], counts)
+    f = {name: [r[k] for r in rows] for k, name in enumerate(titles.FEATURES)}
+    assert f["rows_above"] == [3, 2, 1]
+    # oberlake, harbour and strike come back in the body; "ends" does not ("ended" does)
+    assert f["overlap"] == pytest.approx([3 / 4, 0, 0])
+    assert f["content_words"] == [4, 2, 2]  # "by" is under MIN_TOKEN letters
+    assert f["best_overlap"] == pytest.approx([0.75] * 3)
+    assert f["overlap_vs_best"] == pytest.approx([0, -0.75, -0.75])
+    assert f["log_copies"] == pytest.approx([np.log(2), 0, 0])  # line 5 is a copy of line 2
+    assert f["copy_beside"] == [False, False, False]  # the copy is not among these three
+    assert f["separator"] == [False, False, False]
+    assert f["ends_colon"] == [False, True, False]
+    assert f["log_words"] == pytest.approx(np.log1p([4, 2, 3]))
+
+
+def test_pick_takes_the_best_candidate_and_its_double_header_and_moves_the_span():
+    roles = ["boilerplate", "blank", "boilerplate", "title", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    arts = [[3, 8]]
+    titles.pick(_overlap_net(), [(LINES, ROWS, roles, arts)], window=8, threshold=0.5)
+    # the teaser headline loses its title; both copies of the headline get it
+    assert roles[2:6] == ["title", "boilerplate", "byline", "title"]
+    assert arts == [[2, 8]]
+
+
+def test_pick_leaves_an_article_below_the_threshold_or_titled_above_the_window():
+    roles = ["boilerplate", "blank", "boilerplate", "title", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    for net, window, arts in [(_overlap_net(bias=-9.0), 8, [[3, 8]]),  # p < 0.5 everywhere
+                              (_overlap_net(), 2, [[3, 8]])]:  # a title above 2 rows
+        got = list(roles)
+        titles.pick(net, [(LINES, ROWS, got, arts)], window=window, threshold=0.5)
+        assert got == roles and arts == [[3, 8]]
+
+
+def test_a_line_repeated_more_than_twice_is_titled_once():
+    lines = ["Storm in Velmar", "Storm in Velmar", "Storm in Velmar",
+             "Storm in Velmar closed the harbour road for two days."]
+    roles = ["boilerplate", "boilerplate", "boilerplate", "body"]
+    arts = [[3, 4]]
+    titles.pick(_overlap_net(), [(lines, [0, 1, 2, 3], roles, arts)], window=8, threshold=0.5)
+    assert roles == ["boilerplate", "boilerplate", "title", "body"]  # the nearest of ties
+    assert arts == [[2, 4]]
+
+
+def test_fit_learns_from_title_labelling_pages_only():
+    pages = toy_pages(12, seed=3)
+    assert all("title" in p["roles"] for p in pages)
+    assert titles.fit(pages, 8, 0) is None  # no labelled_roles: not a real page
+    real = [{**p, "labelled_roles": ["title", "body", "boilerplate"]} for p in pages]
+    untitled = [{**p, "labelled_roles": ["body", "boilerplate"]} for p in pages]
+    assert titles.fit(untitled, 8, 0) is None
+    net = titles.fit(real, 8, 0)
+    assert net["classes"] == ["other", "title"]
+    assert net["weights"][0].shape == (len(titles.FEATURES), titles.HIDDEN[0])
+    # it learns the toy pages' titles: the gold title is the best candidate of most articles
+    right = total = 0
+    for p in real:
+        rows = titles.solid_rows(p["lines"])
+        for _, first, cand in titles.candidates(p["lines"], rows, p["roles"], p["articles"], 8):
+            counts = titles.copies(p["lines"], rows, cand)
+            X = np.array(titles.features(p["lines"], p["roles"], first, cand, counts),
+                         dtype=np.float32)
+            from presscut.baselines.segment_seq import _forward
+
+            best = cand[int(_forward(net, X)[:, 1].argmax())]
+            total += 1
+            right += p["roles"][best] == "title"
+    assert total and right / total >= 0.8
+
+
+def test_seg_seq_fits_the_picker_and_a_model_without_one_decodes_as_before():
+    pages = toy_pages(24, seed=5)
+    real = [{**p, "labelled_roles": ["title", "body", "boilerplate", "byline", "caption",
+                                     "dateline", "dek"]} for p in pages]
+    model = SequenceSegmenter(max_iter=5, members=1, random_state=2).fit(real[:18])
+    assert model.title_net_ is not None
+    off = SequenceSegmenter(max_iter=5, members=1, random_state=2, title_window=0)
+    off.fit(real[:18])
+    assert off.title_net_ is None
+    test = [{"doc_id": p["doc_id"], "lines": p["lines"]} for p in pages[18:]]
+    before = off.predict(test)
+    old = SequenceSegmenter(max_iter=5, members=1, random_state=2).fit(real[:18])
+    del old.title_net_  # a model saved before the picker
+    assert old.predict(test) == before
+    # the picker leaves the nets alone: its records are the plain decoding, re-decided
+    titles.pick(model.title_net_, [(p["lines"], titles.solid_rows(p["lines"]), r["roles"],
+                                    r["articles"]) for p, r in zip(test, before)], 8, 0.3)
+    assert model.predict(test) == before
