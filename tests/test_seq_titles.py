@@ -8,6 +8,7 @@ import pytest
 from toy_pages import toy_pages
 
 from presscut.baselines import segment_seq_titles as titles
+from presscut.baselines.segment_common import consistent_record
 from presscut.baselines.segment_seq import SequenceSegmenter
 
 
@@ -135,4 +136,10 @@ def test_seg_seq_fits_the_picker_and_a_model_without_one_decodes_as_before():
     # the picker leaves the nets alone: its records are the plain decoding, re-decided
     titles.pick(model.title_net_, [(p["lines"], titles.solid_rows(p["lines"]), r["roles"],
                                     r["articles"]) for p, r in zip(test, before)], 8, 0.3)
-    assert model.predict(test) == before
+    got = model.predict(test)
+    assert got == before
+    # the re-decided records are still valid segmentations: articles made of article roles
+    for page, rec in zip(test, got):
+        assert rec == consistent_record(page["doc_id"], page["lines"], rec["roles"],
+                                        [s for s, _ in rec["articles"]])
+    assert got != off.predict(test)  # the picker changed something on these pages
