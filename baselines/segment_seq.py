@@ -23,7 +23,8 @@
    what follows, up to the next article start, is boilerplate.
 7. **Titles** (``title_window``): a small picker net re-decides which line above each
    article's first body line is its headline (:mod:`presscut.baselines.segment_seq_titles`);
-   0 turns it off.
+   0 turns it off. Unless ``inner_titles``, a title after its article's first body line
+   takes its most likely other role (no gold title sits there).
 
 Stages 1-2 and the start head are fitted ``members`` times (3) from successive seeds, over
 the same features and lexicon; their posteriors are averaged before Viterbi.
@@ -277,7 +278,7 @@ class SequenceSegmenter(Baseline):
                  source_guard: bool = True, empty_fallback: float | None = 0.35,
                  cut_comments: bool = True, members: int = 3, untitled_mask: int = 0,
                  title_window: int = 8, title_threshold: float = 0.3,
-                 random_state: int = 0):
+                 inner_titles: bool = False, random_state: int = 0):
         self.hidden = hidden
         self.max_iter = max_iter
         self.folds = folds
@@ -295,6 +296,7 @@ class SequenceSegmenter(Baseline):
         self.untitled_mask = untitled_mask
         self.title_window = title_window
         self.title_threshold = title_threshold
+        self.inner_titles = inner_titles
         self.random_state = random_state
 
     # ------------------------------------------------------------ fit
@@ -548,6 +550,10 @@ class SequenceSegmenter(Baseline):
                         "articles": self._articles(batch.line_of[a:b], path[a:b], is_art,
                                                    is_title, is_body,
                                                    None if start is None else start[a:b])})
+        if not self.inner_titles and "title" in self.classes_:
+            for p, rec in enumerate(out):
+                a, b = int(batch.offsets[p]), int(batch.offsets[p + 1])
+                self._demote_inner_titles(rec, batch.line_of[a:b], P[a:b])
         net = getattr(self, "title_net_", None)  # None: fitted before the picker, or off
         if net is not None and self.title_window:
             rows = np.split(batch.line_of, batch.offsets[1:-1])
@@ -555,6 +561,26 @@ class SequenceSegmenter(Baseline):
                               for page, r, rec in zip(pages, rows, out)],
                         int(self.title_window), self.title_threshold)
         return out
+
+    def _demote_inner_titles(self, rec: dict, line_of: np.ndarray, P: np.ndarray) -> None:
+        """A ``title`` line after its article's first body line takes its most likely other
+        role: no gold title of the real or synthetic train pages sits there (105 and 3,881
+        titles, all above their article's body), and a title that opens an appended article
+        starts a span of its own, so it is never inside one."""
+        roles = rec["roles"]
+        title = self.classes_.index("title")
+        row_of = {int(line): r for r, line in enumerate(line_of.tolist())}
+        for k, (s, e) in enumerate(rec["articles"]):
+            body = next((i for i in range(s, e) if roles[i] == "body"), None)
+            if body is None:
+                continue
+            for i in range(body + 1, e):
+                if roles[i] == "title":
+                    q = P[row_of[i]].copy()
+                    q[title] = -1.0
+                    roles[i] = self.classes_[int(q.argmax())]
+            last = max(i for i in range(s, e) if roles[i] in ARTICLE_ROLES)
+            rec["articles"][k] = [s, last + 1]
 
     def _fill_empty(self, path: np.ndarray, P: np.ndarray, offsets: np.ndarray) -> None:
         """A page decoded with no body row gets one block of body: the most body-like row

@@ -143,3 +143,19 @@ def test_seg_seq_fits_the_picker_and_a_model_without_one_decodes_as_before():
         assert rec == consistent_record(page["doc_id"], page["lines"], rec["roles"],
                                         [s for s, _ in rec["articles"]])
     assert got != off.predict(test)  # the picker changed something on these pages
+
+
+def test_a_title_after_its_articles_first_body_line_takes_its_next_likeliest_role():
+    model = SequenceSegmenter()
+    model.classes_ = ["body", "boilerplate", "caption", "title"]
+    # lines: "Headline", "Body one.", "Photo: a harbour", "Body two.", "Share", "Second story"
+    rec = {"roles": ["title", "body", "title", "body", "title", "title"],
+           "articles": [[0, 5], [5, 6]]}
+    line_of = np.arange(6)
+    P = np.array([[.1, .1, .1, .7], [.9, .05, .03, .02], [.2, .1, .3, .4],
+                  [.9, .05, .03, .02], [.1, .3, .2, .4], [.1, .1, .1, .7]])
+    model._demote_inner_titles(rec, line_of, P)
+    # the headline and the title opening the second span stay; the inner ones take their
+    # most likely other role, and the first span ends at its last article-role line
+    assert rec["roles"] == ["title", "body", "caption", "body", "boilerplate", "title"]
+    assert rec["articles"] == [[0, 4], [5, 6]]
