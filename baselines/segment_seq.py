@@ -569,14 +569,13 @@ class SequenceSegmenter(Baseline):
         starts a span of its own, so it is never inside one."""
         roles = rec["roles"]
         title = self.classes_.index("title")
-        row_of = {int(line): r for r, line in enumerate(line_of.tolist())}
         for k, (s, e) in enumerate(rec["articles"]):
             body = next((i for i in range(s, e) if roles[i] == "body"), None)
             if body is None:
                 continue
             for i in range(body + 1, e):
                 if roles[i] == "title":
-                    q = P[row_of[i]].copy()
+                    q = P[int(np.searchsorted(line_of, i))].copy()  # rows in line order
                     q[title] = -1.0
                     roles[i] = self.classes_[int(q.argmax())]
             last = max(i for i in range(s, e) if roles[i] in ARTICLE_ROLES)

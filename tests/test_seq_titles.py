@@ -9,7 +9,7 @@ from toy_pages import toy_pages
 
 from presscut.baselines import segment_seq_titles as titles
 from presscut.baselines.segment_common import consistent_record
-from presscut.baselines.segment_seq import SequenceSegmenter
+from presscut.baselines.segment_seq import SequenceSegmenter, _forward
 
 
 def _overlap_net(slope: float = 10.0, bias: float = -5.0) -> dict:
@@ -111,8 +111,6 @@ def test_fit_learns_from_title_labelling_pages_only():
             counts = titles.copies(p["lines"], rows, cand)
             X = np.array(titles.features(p["lines"], p["roles"], first, cand, counts),
                          dtype=np.float32)
-            from presscut.baselines.segment_seq import _forward
-
             best = cand[int(_forward(net, X)[:, 1].argmax())]
             total += 1
             right += p["roles"][best] == "title"
