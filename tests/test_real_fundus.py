@@ -148,25 +148,45 @@ BODY = "The harbour bridge closes to cars for two years while its beams are repl
 @pytest.mark.parametrize("lines, expected", [
     # the nearest exact match above the body, case and spacing aside, past blank lines
     (["Home", "Bridge  CLOSES", "", "By A. Writer", "", BODY], [1]),
+    # punctuation aside too (a curly quote, a colon the metadata has and the page drops)
+    (["Home", "Bridge: closes!", "By A. Writer", BODY], [1]),
     # a copy printed just above it (a double header) is the headline too
     (["Home", "Bridge closes", "Share", "Bridge closes", "By A. Writer", BODY], [1, 3]),
     # a copy further up (a teaser list) and one below the body's start stay boilerplate
-    (["Bridge closes", "World", "Sport", "Science", "Menu", "Bridge closes", BODY,
-      "Bridge closes"], [5]),
-    # three lines between (byline, date, share box) still count as the headline's
-    (["Bridge closes", "By A. Writer", "2 June 2025", "Share", BODY], [0]),
-    # four between: more often a metadata title above the navigation than the headline
-    (["Bridge closes", "News", "By A. Writer", "2 June 2025", "Share", BODY], []),
+    (["Bridge closes", "World", "Sport", "Science", "Menu", "Sport", "Science", "Bridge closes",
+      BODY, "Bridge closes"], [7]),
+    # five lines between (byline, date, reading time, audio player, share box) still count
+    (["Bridge closes", "By A. Writer", "2 June 2025", "2 min", "Listen", "Share", BODY], [0]),
+    # six between: more often a metadata title above the navigation than the headline
+    (["Bridge closes", "News", "By A. Writer", "2 June 2025", "2 min", "Listen", "Share",
+      BODY], []),
     # another wording of the headline between them: which one the page shows is unknown
     (["Bridge closes", "Harbour: the bridge closes to cars", "By A. Writer", BODY], []),
-    # a line that only contains the headline is not it
-    (["Live: Bridge closes", BODY], []),
+    # a kicker before the headline on its line: that line shows the headline
+    (["Live: Bridge closes", BODY], [0]),
+    (["Harbour - Bridge closes", BODY], [0]),
+    # but not a breadcrumb ending in it, nor a line longer before the headline than the
+    # headline itself (a sentence that happens to end with its words)
+    (["Home News Bridge closes", BODY], []),
+    (["Start / News / Bridge closes", BODY], []),
+    (["The council said the bridge closes", BODY], []),
     # a match below the first body line is not the headline
     ([BODY, "Bridge closes"], []),
 ])
-def test_the_headline_is_the_nearest_exact_match_just_above_the_body(lines, expected):
+def test_the_headline_is_the_nearest_line_showing_it_just_above_the_body(lines, expected):
     roles = ["blank" if not t.strip() else "body" if t == BODY else "boilerplate" for t in lines]
     assert records.headline_lines(lines, roles, "Bridge closes") == expected
+
+
+def test_a_line_read_not_to_be_the_headline_counts_as_a_line_between():
+    lines = ["Bridge closes", "News", "Bridge closes today", "By A. Writer", BODY]
+    roles = ["boilerplate"] * 4 + ["body"]
+    # the nearer line is another wording: no title, unless a reader ruled it out
+    assert records.headline_lines(lines, roles, "Bridge closes") == []
+    assert records.headline_lines(lines, roles, "Bridge closes",
+                                  ("Bridge closes today",)) == [0]
+    assert records.headline_lines(["Bridge closes", BODY], ["boilerplate", "body"],
+                                  "Bridge closes", ("bridge  closes",)) == []
 
 
 def test_a_page_whose_headline_is_not_found_labels_no_title(tmp_path):

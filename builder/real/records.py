@@ -11,43 +11,66 @@ from presscut.curation.silver import normalise_line
 from presscut.harness.metrics import words as word_list
 from presscut.schema import ROLES, exact_repeats, segmentation_row
 
-# How many non-blank lines may stand between the headline line and the first body line.
-# fundus's titles come from the page's metadata: on some pages (DieWelt, FAZ, SZ, ZDF) the
-# line that matches is a <title>-like line above the navigation, and the headline the page
-# shows is another line (kicker and headline) just above the byline. A match further up
-# than a kicker, a dek and a byline is more often that metadata line than the headline.
-HEADLINE_GAP = 3
+# How many non-blank lines may stand between the headline line and the first body line (a
+# byline, a date, a share box, a reading time, an audio player). Read on 2026-12-07: of the
+# 20 fundus pages whose headline line has four or five lines between, 19 show the headline
+# there; the other (de/SZ_2023_04_28) shows another wording, and its matching line is in
+# ``SourcePage.not_headlines``
+HEADLINE_GAP = 5
+# A line that ends with the headline shows it behind a kicker ("Premiere in Eisenhüttenstadt -
+# DDR-Hotel Lunik öffnet…", "Kultur : Ehrengast…"): kickers are short, so at most this many
+# words may come before the headline's, and fewer than the headline has. A breadcrumb ends
+# in the headline too ("Startseite Debatte Berliner Imam…", "Home Watu 18 wanaswa…", "Start /
+# Ausland / EU und Indien…": six such lines on the fundus pages, 2026-12-07); it starts at
+# the site's home, and is not the headline line
+KICKER_WORDS = 6
+BREADCRUMB_ROOTS = frozenset({"home", "startseite", "start"})
 
 
-def headline_lines(lines: list[str], roles: list[str], headline: str) -> list[int]:
+def shows_headline(line: str, headline_words: list[str]) -> bool:
+    """Whether ``line`` is the headline, punctuation and case aside, or a kicker and then
+    the headline (not a breadcrumb)."""
+    got = word_list(line)
+    extra = len(got) - len(headline_words)
+    return (bool(headline_words) and 0 <= extra <= KICKER_WORDS
+            and (extra == 0 or (extra < len(headline_words) and got[0] not in BREADCRUMB_ROOTS))
+            and got[extra:] == headline_words)
+
+
+def headline_lines(lines: list[str], roles: list[str], headline: str,
+                   not_headlines: tuple[str, ...] = ()) -> list[int]:
     """The lines that show the article's headline, top first: the nearest line above the
-    first body line whose text is the headline (``normalise_line``: case, width, spacing
-    aside), when at most ``HEADLINE_GAP`` non-blank lines lie between them and none of
-    those is another wording of it (half its words or more: the page shows a headline that differs from the
-    metadata's, and which line is the shown one cannot be told); then each copy of it at
-    most ``HEADLINE_GAP`` lines above the last one found (a page that prints its headline
-    twice, as the synthetic pages' double headers do: a repeated headline is still
-    ``title``). Empty when there is no such line: the page labels no title.
+    first body line that shows it (``shows_headline``: its words are the headline's,
+    punctuation and case aside, maybe after a kicker), when at most ``HEADLINE_GAP``
+    non-blank lines lie between them and none of those is another wording of it (half its
+    words or more: the page shows a headline that differs from the metadata's, and which
+    line is the shown one cannot be told); then each line showing it at most
+    ``HEADLINE_GAP`` lines above the last one found (a page that prints its headline twice,
+    as the synthetic pages' double headers do: a repeated headline is still ``title``).
+    Empty when there is no such line: the page labels no title. ``not_headlines``: lines
+    that show the headline's words but were read not to be the headline (a breadcrumb
+    ending in it, a metadata title above the shown headline); they count as lines between.
 
     A copy further up (a teaser list, a metadata line above the navigation) or below the
     body's start (a share box, related links) stays boilerplate: titling it would stretch
     the article's span over the navigation or the footer, and lines outside every article
     are boilerplate."""
-    want = normalise_line(headline)
-    words = set(word_list(want))
+    want = word_list(headline)
+    words = set(want)
+    skip = {normalise_line(t) for t in not_headlines}
     first = next(i for i, r in enumerate(roles) if r == "body")
     found: list[int] = []
     between = 0
     for i in range(first - 1, -1, -1):
         if roles[i] == "blank":
             continue
-        text = normalise_line(lines[i])
-        if text == want:
-            found.append(i)
-            between = 0
-            continue
-        if not found and words and len(words & set(word_list(text))) * 2 >= len(words):
-            return []
+        if normalise_line(lines[i]) not in skip:
+            if shows_headline(lines[i], want):
+                found.append(i)
+                between = 0
+                continue
+            if not found and words and len(words & set(word_list(lines[i]))) * 2 >= len(words):
+                return []
         between += 1
         if between > HEADLINE_GAP:
             break
@@ -76,7 +99,8 @@ def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
     if not any(r == "body" for r in roles):
         return Outcome(page.doc_id, None, "no line aligns as body", al.coverage)
     labelled = set(page.labelled_roles)
-    for at in headline_lines(lines, roles, page.headline) if page.headline else ():
+    for at in (headline_lines(lines, roles, page.headline, page.not_headlines)
+               if page.headline else ()):
         roles[at] = "title"
         labelled.add("title")
     content = [i for i, r in enumerate(roles) if r in ("body", "title")]

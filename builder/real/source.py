@@ -46,6 +46,9 @@ class SourcePage:
     # the article's headline as the source records it, where the source's gold leaves it
     # out of the body: the record labels the line that shows it ``title`` (records.py)
     headline: str | None = None
+    # lines that show the headline's words but were read not to be the headline line
+    # (records.headline_lines)
+    not_headlines: tuple[str, ...] = ()
     # a doubt about this page's gold found by reading it (the record's ``note``)
     note: str = ""
 
