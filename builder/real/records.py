@@ -27,10 +27,9 @@ KICKER_WORDS = 6
 BREADCRUMB_ROOTS = frozenset({"home", "startseite", "start"})
 
 
-def shows_headline(line: str, headline_words: list[str]) -> bool:
-    """Whether ``line`` is the headline, punctuation and case aside, or a kicker and then
-    the headline (not a breadcrumb)."""
-    got = word_list(line)
+def shows_headline(got: list[str], headline_words: list[str]) -> bool:
+    """Whether a line of words ``got`` is the headline, punctuation and case aside, or a
+    kicker and then the headline (not a breadcrumb)."""
     extra = len(got) - len(headline_words)
     return (bool(headline_words) and 0 <= extra <= KICKER_WORDS
             and (extra == 0 or (extra < len(headline_words) and got[0] not in BREADCRUMB_ROOTS))
@@ -64,12 +63,13 @@ def headline_lines(lines: list[str], roles: list[str], headline: str,
     for i in range(first - 1, -1, -1):
         if roles[i] == "blank":
             continue
-        if normalise_line(lines[i]) not in skip:
-            if shows_headline(lines[i], want):
+        if not skip or normalise_line(lines[i]) not in skip:
+            got = word_list(lines[i])
+            if shows_headline(got, want):
                 found.append(i)
                 between = 0
                 continue
-            if not found and words and len(words & set(word_list(lines[i]))) * 2 >= len(words):
+            if not found and words and len(words & set(got)) * 2 >= len(words):
                 return []
         between += 1
         if between > HEADLINE_GAP:
