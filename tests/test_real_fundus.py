@@ -178,6 +178,18 @@ def test_the_headline_is_the_nearest_line_showing_it_just_above_the_body(lines, 
     assert records.headline_lines(lines, roles, "Bridge closes") == expected
 
 
+@pytest.mark.parametrize("line, expected", [
+    ("Harbour works: Bridge closes to cars for two years", [0]),  # a kicker of two words
+    ("Home News Bridge closes to cars for two years", []),  # the same length, a breadcrumb
+    ("Startseite Verkehr Bridge closes to cars for two years", []),
+])
+def test_a_breadcrumb_ending_in_a_long_headline_is_not_it(line, expected):
+    # a headline longer than the prefix, so only the breadcrumb rule tells these apart
+    got = records.headline_lines([line, BODY], ["boilerplate", "body"],
+                                 "Bridge closes to cars for two years")
+    assert got == expected
+
+
 def test_a_line_read_not_to_be_the_headline_counts_as_a_line_between():
     lines = ["Bridge closes", "News", "Bridge closes today", "By A. Writer", BODY]
     roles = ["boilerplate"] * 4 + ["body"]

@@ -47,8 +47,8 @@ def headline_lines(lines: list[str], roles: list[str], headline: str,
     ``HEADLINE_GAP`` lines above the last one found (a page that prints its headline twice,
     as the synthetic pages' double headers do: a repeated headline is still ``title``).
     Empty when there is no such line: the page labels no title. ``not_headlines``: lines
-    that show the headline's words but were read not to be the headline (a breadcrumb
-    ending in it, a metadata title above the shown headline); they count as lines between.
+    that show the headline's words but were read not to be the headline (a metadata title
+    above the headline the page shows); they count as lines between.
 
     A copy further up (a teaser list, a metadata line above the navigation) or below the
     body's start (a share box, related links) stays boilerplate: titling it would stretch
