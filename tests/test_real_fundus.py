@@ -227,3 +227,60 @@ def test_every_gold_note_is_on_its_committed_record():
              for r in pq.read_table(real / f"{s}.parquet", columns=["doc_id", "note"]).to_pylist()
              if r["note"]}
     assert notes == {f"{fundus.CORPUS}/{k}": v for k, v in fundus.GOLD_NOTES.items()}
+
+
+def test_a_hand_read_headline_is_the_nearest_such_line_with_its_double_header():
+    lines = ["Council shuts crossing", "", "Harbour", "Council shuts crossing", "By A. Writer",
+             "", "Council shuts crossing", "Share", BODY, "Council shuts crossing"]
+    roles = ["blank" if not t.strip() else "body" if t == BODY else "boilerplate" for t in lines]
+    # line 6 is nearest; line 3 is one non-blank line above it (a double header); line 0 is
+    # two above line 3, within the gap too; the copy below the body is not the headline
+    assert records.shown_headline_lines(lines, roles, ("council  shuts crossing",)) == [0, 3, 6]
+    far = ["Council shuts crossing"] + ["menu item"] * (records.HEADLINE_GAP + 1) + lines[3:]
+    far_roles = ["boilerplate"] * (records.HEADLINE_GAP + 2) + roles[3:]
+    assert records.shown_headline_lines(far, far_roles, ("Council shuts crossing",)) == [
+        records.HEADLINE_GAP + 2, records.HEADLINE_GAP + 5]  # line 0 is too far above
+    # a headline split over two lines: both are named, and both are the title
+    assert records.shown_headline_lines(["Stuttgart", ": Superlative", BODY],
+                                        ["boilerplate", "boilerplate", "body"],
+                                        ("Stuttgart", ": Superlative")) == [0, 1]
+    assert records.shown_headline_lines(lines, roles, ("Bridge closes",)) is None
+
+
+def test_a_hand_read_headline_titles_a_page_the_rule_leaves_untitled(tmp_path, monkeypatch):
+    untitled = {**BRIDGE, "title": "Council shuts the harbour crossing"}
+    folder = _folder(tmp_path, {"V1": untitled, "V1_1": APPLES})
+    monkeypatch.setitem(fundus.SHOWN_HEADLINES, "xx/Daily_2025_01_01", ("Bridge closes",))
+    row = records.record(next(iter(fundus.pages(folder)))).row
+    assert [row["lines"][i] for i, r in enumerate(row["roles"]) if r == ROLES.index("title")] == [
+        "Bridge closes"]
+    assert "title" in [ROLES[r] for r in row["labelled_roles"]]
+    assert row["articles"][0]["start_line"] == row["lines"].index("Bridge closes")
+
+
+@pytest.mark.parametrize("title, shown, message", [
+    ("Bridge closes", ("Bridge closes",), "headline rule titles line"),  # the rule decides
+    ("Council shuts the harbour crossing", ("Not on the page",), "not above the body"),
+])
+def test_a_stale_hand_read_headline_is_one_error_naming_the_page(tmp_path, monkeypatch, title,
+                                                                 shown, message):
+    folder = _folder(tmp_path, {"V1": {**BRIDGE, "title": title}, "V1_1": APPLES})
+    monkeypatch.setitem(fundus.SHOWN_HEADLINES, "xx/Daily_2025_01_01", shown)
+    with pytest.raises(PresscutError, match=f"fundus/xx/Daily_2025_01_01: .*{message}"):
+        records.record(next(iter(fundus.pages(folder))))
+
+
+def test_every_hand_read_headline_is_a_title_of_its_committed_record():
+    import pyarrow.parquet as pq
+
+    from presscut.curation.silver import normalise_line
+    from presscut.schema import SPLITS
+
+    real = Path(__file__).resolve().parent.parent / "splits" / "real"
+    titles = {}
+    for s in SPLITS:
+        for r in pq.read_table(real / f"{s}.parquet", columns=["doc_id", "lines", "roles"]).to_pylist():
+            titles[r["doc_id"]] = {normalise_line(r["lines"][i]) for i, x in enumerate(r["roles"])
+                                   if x == ROLES.index("title")}
+    for page_id, shown in fundus.SHOWN_HEADLINES.items():
+        assert titles[f"{fundus.CORPUS}/{page_id}"] == {normalise_line(t) for t in shown}, page_id

@@ -67,6 +67,95 @@ NOT_HEADLINES = {
     "de/SZ_2023_04_28": ("Die Fleißigsten und Fahrradfreundlichsten im Landkreis München",),
 }
 
+# the headline line(s) each page shows, read by hand on 2026-12-07 on every page the rule
+# above titles none, and checked against the page's HTML: where its <h1> sits in the
+# breadcrumb (Die Welt, FAZ, SZ, WAZ, Berliner Morgenpost, Hamburger Abendblatt, n-tv,
+# t-online, ZDF), the headline is the article header's <h2>, and the metadata title is the
+# breadcrumb's last item. A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
+# über Berlin") is not the headline and stays boilerplate; a kicker on the headline's line
+# is part of it. Left without a title: the Postmedia pages (ca/FinancialPost_2026_06_06,
+# ca/NationalPost_2025_05_08, ca/OttawaCitizen_2026_05_26), whose headline sits 60 or more
+# lines above the body with the paywall and a newsletter box between, and
+# us/WashingtonTimes_2023_04_28, with a list of other articles and a poll between: titling
+# those lines would put that other content inside the article's span
+SHOWN_HEADLINES = {
+    "at/ORF_2024_11_22": ("Trump-Anwältin soll Justizministerin werden",),
+    "at/SalzburgerNachrichten_2025_06_05": ("Ex-Ministerin Raab neue Chefin von Migrations-Thinktank",),
+    "ca/GlobalNews_2026_05_24": ("Russia hits Kyiv with ballistic missile, damages buildings and schools",),
+    "ch/NZZ_2024_07_18": ("Krieg in Nahost: USA schliessen provisorischen Hafen vor Gaza-Küste +++ Israel schickt Panzer in Norden von Rafah",),
+    "ch/SRF_2024_04_15": ("Eskalation im Nahen Osten - «Die israelische Zurückhaltung hat viel mit den USA zu tun»",),
+    "ch/ZwanzigMinuten_2024_12_17": ("Tiktok: Brüssel untersucht Wahleinmischung",),
+    "ch/ZwanzigMinuten_2025_11_06": ("Lebensmittel gegen Erkältung: Die richtige Ernährung zur Genesung",),
+    "cn/People_2024_04_24": ("促进航天技术更好惠及人民――习近平主席向首届“中国－拉美和加勒比国家航天合作论坛”致贺信为中拉深化航天合作指明方向",),
+    "de/BR_2024_08_27": ("Nahost-Ticker: Palästinenser mutmaßlich von Siedlern erschossen",),
+    "de/BerlinerMorgenpost_2024_05_03": ("Feuer in Lichterfelde: Warnung vor giftigen Rauchgasen",),
+    "de/DieWelt_2023_04_28": ("Diese zwei Grafiken zeigen, wie schlecht es um Deutschlands Wirtschaft steht",),
+    "de/DieWelt_2024_08_27": ("Voigt, Höcke und der Vorwurf einer Lüge vor laufender Kamera",),
+    "de/EuronewsDE_2024_04_30": ("Georgien: Tausende unterstützen das \"russische Agentengesetz\"",),
+    "de/EuronewsDE_2026_01_06": ("UN: Russland und China kritisieren US-Militäreinsatz in Venezuela",),
+    "de/FAZ_2023_04_28": ("49-Euro-Ticket : Pendler sparen 60 Prozent bei Bus und Bahn",),
+    "de/FAZ_2024_04_17": ("Ein großer Tummelplatz für russische Spione",),
+    "de/Focus_2023_04_28": ("Lego feiert Star-Wars-Tag: Alle Angebote im Überblick",),
+    "de/HamburgerAbendblatt_2024_04_28": ("Überlegener Sieger, kuriose Kostüme und \"royaler Besuch\"",),
+    "de/JungeWelt_2024_04_26": ("Orden fürs Morden",),
+    "de/JungeWelt_2026_05_18": ("Nairobi von unten",),
+    "de/LTO_2025_10_20": ("Waffenlieferungen an Israel: Paläs­ti­nenser legt Ver­fas­sungs­be­schwerde ein",),
+    "de/MDR_2023_04_28": ("Schlachtbetriebe Das harte Geschäft mit dem Tod: Warum immer weniger in Thüringen geschlachtet wird",),
+    "de/NTV_2024_08_05": ("US-Dream-Team wird immer besser Deutscher Aggressor beeindruckt, Frankreich hadert",),
+    "de/SZ_2023_04_28": ("Kreis und quer:Streber und faule Socken",),
+    "de/SZ_2024_09_30": ("Marathon in Berlin:Im harten Läuferalltag weit nach vorne",),
+    "de/SpiegelOnline_2023_04_28": ("Kollaps der Silicon Valley Bank US-Notenbank räumt Versäumnisse bei Aufsicht ein",),
+    "de/StuttgarterZeitung_2026_07_11": ("Stuttgart hat's drauf", ": Stadt der Superlative",),
+    "de/TOnline_2026_01_07": ("Acht Namen, vier Flaggen – und tonnenweise Öl für China",),
+    "de/WAZ_2023_06_29": ("„Wegovy“: So teuer wird die Abnehmspritze für Fettleibige",),
+    "de/ZDF_2024_04_22": ("Deutscher Handel mit Teheran:Druck durch Wirtschaftssanktionen auf Iran?",),
+    "fr/EuronewsFR_2024_04_30": ("Comment les efforts européens ont permis de sauver le merlu de l'extinction",),
+    "fr/EuronewsFR_2026_01_06": ("\"Just Coup It\" : le survêtement Nike de Nicolás Maduro devient une sensation virale inattendue",),
+    "fr/LeFigaro_2024_11_22": ("Guerre en Ukraine : la Russie affirme avoir fait échouer la campagne militaire ukrainienne pour 2025",),
+    "gl/Sermitsiaq_2025_04_16": ("Múte B. Egede om meningsmåling: Status quo er ikke en mulighed",),
+    "ind/TimesOfIndia_2024_09_02": ("Anti-terror op turns sinister: Pakistani netizens being 'walled off' as army raises spectre of 'digital terrorism'",),
+    "ind/TimesOfIndia_2026_04_16": ("Newborns left in dustbins, buses, forests: Madhya Pradesh tops India in infant abandonment cases for 5th straight year",),
+    "jp/AsahiShimbun_2025_01_13": ("宮崎県で震度5弱、高知と宮崎に1メートルの津波注意報　気象庁",),
+    "jp/MainichiShimbun_2025_01_14": ("イスラエルとハマスの停戦「最も合意に近い」　最終案に双方同意か",),
+    "jp/SankeiShimbun_2025_01_21": ("小笠原諸島の警察無線「不感地帯」解消　以前は電波を探し警察官が往復　住民から安堵の声",),
+    "jp/TokyoShimbun_2025_01_13": ("「金に執着」と指弾された東京女子医大元理事長、大学に不正に1.2億円支払わせ私的流用か　警視庁逮捕",),
+    "jp/YomiuriShimbun_2024_12_03": ("韓国が戒厳令、尹大統領「野党が反国家行為」…「従北勢力を清算」「共産勢力から国守る」",),
+    "kr/HankookIlbo_2025_05_15": ("\"왜 경상도, 전라도 나눠서 싸우나\"... DJ 고향에서 '국민 통합' 외친 이재명",),
+    "kr/MBN_2025_06_03": ("‘흙수저’ 소년공이 쏘아올린 정치 신화",),
+    "lt/LRT_2024_03_31": ("Povilas Aleksandravičius. Kodėl Judas išdavė Jėzų?",),
+    "lu/Tageblatt_2025_06_30": ("Nationale DemoDer 9. Juli naht: OGBL und LCGB demonstrieren Stärke und Einheit gegenüber Regierung Frieden",),
+    "mx/MexicoNewsDaily_2025_04_16": ("Mexico to fight ‘illogical’ steel tariffs, citing trade surplus in US’s favor",),
+    "na/TheNamibian_2023_11_16": ("Nam, SA Green hydrogen pipeline flagged",),
+    "na/TheNamibian_2024_02_20": ("Mbumba recounts Geingob’s last days",),
+    "no/NRK_2024_08_05": ("Tårene rant for norsk OL-håp – så kom sjokkvendingen",),
+    "no/VerdensGang_2024_08_05": ("Fredrik (27) og Vetle (30) er på et ekstremt eventyr «ingen har tenkt på før»: –⁠ Magisk",),
+    "se/Aftonbladet_2026_08_02": ("Zelenskyj vädjar efter nya attackerna: ”Kritiskt att partner förstår”",),
+    "tr/Haberturk_2024_07_03": ("Türkiye'de orman yangınları! Yangınlarda son durum!",),
+    "uk/DailyMail_2024_04_27": ("Your $1 bill could be worth up THOUSANDS - here's how to check if you have the rare buck",),
+    "uk/DailyStar_2024_04_23": ("'I sell Walt Disney World holidays - booking the right day could save you thousands'",),
+    "uk/EuronewsEN_2024_04_30": ("Swedish police to investigate reports of information leaks to violent gangs",),
+    "uk/EuronewsEN_2026_01_06": ("As Trump pitches Venezuelan oil dream for US companies, experts warn it won't be cheap or easy",),
+    "uk/EveningStandard_2024_05_02": ("Chelsea send clear message of intent on proud day at Cobham in battling win over Tottenham",),
+    "uk/EveningStandard_2024_10_24": ("Tony Blair: Why there has to be compromise to end the Ukraine war",),
+    "uk/Express_2024_07_18": ("Prince Harry and Meghan Markle LIVE: 'Whining' couple 'won't recover' from 'terrible' snub",),
+    "uk/Metro_2024_07_17": ("Five key policies announced in first King’s Speech of Labour government",),
+    "uk/Metro_2024_11_29": ("Sweden tells 5,000,000 households ‘how to survive WWIII’ in new war pamphlet",),
+    "uk/Nature_2025_11_04": ("How to fight climate change without the US: a guide to global action",),
+    "uk/TheIndependent_2024_11_22": ("Australian teenager becomes sixth to die in Laos ‘methanol poisoning’ as police detain hostel bosses",),
+    "uk/TheMirror_2024_08_05": ("UK riots LIVE: Plymouth stand-off sees far-right protesters 'throw stones' as 3 cops injured",),
+    "us/APNews_2024_09_03": ("The presidential campaigns brace for an intense sprint to Election Day",),
+    "us/CNBC_2023_04_28": ("31% of new crypto buyers influenced by friends. Here’s why that can be 'a horrible idea,' advisor says",),
+    "us/FoxNews_2023_04_28": ("House China Committee demands answers from FBI on Chinese police stations in US",),
+    "us/LATimes_2023_06_26": ("One hundred years at the Coliseum: Much more than a sports venue",),
+    "us/TheGatewayPundit_2023_04_28": ("New Plot Twist in Idaho Quadruple Murders Case: Surviving Roommate Agrees to Interview with Kohberger’s Defense Lawyers",),
+    "us/TheGatewayPundit_2026_07_19": ("As Protests Grow Over Dismissal of Defense Minister Fedorov, Zelensky Is Now Considering Firing Top General Syrsky",),
+    "us/Wired_2024_04_28": ("The Best Sleeping Bags for Every Adventure",),
+    "us/WorldTruth_2023_04_28": ("The Mother of All Antioxidants",),
+    "za/DailyMaverick_2025_05_22": ("Legal opinion expected after ICJ concludes hearings on Israel’s aid obligations in Gaza ",),
+    "za/DailyMaverick_2026_01_06": ("Joburg has failed its informal traders: there is a solution, here’s what the City needs to do",),
+    "za/TheCitizen_2025_11_28": ("Severe storms escalate in Gauteng, residents urged to avoid flood risks",),
+}
+
 
 def _version_key(path: Path, name: str) -> tuple[int, int]:
     m = _VERSION.match(name)
@@ -163,6 +252,7 @@ def _publisher(country: Path, truth_path: Path, meta: dict, meta_sha: str) -> It
             site=f"{rel_dir}/{publisher}",
             headline=_headline(truth[version]),
             not_headlines=NOT_HEADLINES.get(page_id, ()),
+            shown_headlines=SHOWN_HEADLINES.get(page_id, ()),
             note=GOLD_NOTES.get(page_id, ""),
         )
 

@@ -8,6 +8,7 @@ from presscut.builder.real import align as aligning
 from presscut.builder.real import convert
 from presscut.builder.real.source import SourcePage, sha256
 from presscut.curation.silver import normalise_line
+from presscut.errors import PresscutError
 from presscut.harness.metrics import words as word_list
 from presscut.schema import ROLES, exact_repeats, segmentation_row
 
@@ -77,6 +78,29 @@ def headline_lines(lines: list[str], roles: list[str], headline: str,
     return found[::-1]
 
 
+def shown_headline_lines(lines: list[str], roles: list[str], shown: tuple[str, ...]) -> list[int] | None:
+    """The lines of a headline read by hand (``SourcePage.shown_headlines``): for each of
+    its texts, the nearest line above the first body line that is it (``normalise_line``),
+    and each copy of that line at most ``HEADLINE_GAP`` non-blank lines above the last one
+    found (a double header, as ``headline_lines`` takes one). None when a text is not there."""
+    first = next(i for i, r in enumerate(roles) if r == "body")
+    keys = [normalise_line(line) for line in lines[:first]]
+    found: set[int] = set()
+    for text in shown:
+        want = normalise_line(text)
+        at = [i for i in range(first) if keys[i] == want and i not in found]
+        if not at:
+            return None
+        got = [at[-1]]
+        for i in reversed(at[:-1]):
+            between = sum(1 for j in range(i + 1, got[-1]) if roles[j] != "blank")
+            if between > HEADLINE_GAP:
+                break
+            got.append(i)
+        found.update(got)
+    return sorted(found)
+
+
 @dataclass
 class Outcome:
     doc_id: str
@@ -99,8 +123,17 @@ def record(page: SourcePage, *, out_of_source: bool = False) -> Outcome:
     if not any(r == "body" for r in roles):
         return Outcome(page.doc_id, None, "no line aligns as body", al.coverage)
     labelled = set(page.labelled_roles)
-    for at in (headline_lines(lines, roles, page.headline, page.not_headlines)
-               if page.headline else ()):
+    titles = headline_lines(lines, roles, page.headline, page.not_headlines) if page.headline else []
+    if page.shown_headlines:
+        if titles:
+            # a reading kept beside a rule that now decides the page would go stale unseen
+            raise PresscutError(f"{page.doc_id}: the headline rule titles line {titles[0] + 1}, "
+                                "so its hand-read headline line is not needed: remove it")
+        titles = shown_headline_lines(lines, roles, page.shown_headlines)
+        if titles is None:
+            raise PresscutError(f"{page.doc_id}: a hand-read headline line is not above the "
+                                "body of the converted page (the converter changed?)")
+    for at in titles:
         roles[at] = "title"
         labelled.add("title")
     content = [i for i, r in enumerate(roles) if r in ("body", "title")]

@@ -49,6 +49,10 @@ class SourcePage:
     # lines that show the headline's words but were read not to be the headline line
     # (records.headline_lines)
     not_headlines: tuple[str, ...] = ()
+    # the headline line(s) the page shows, read by hand where the rule finds none (another
+    # wording of the headline, or more lines between it and the body): records.record
+    # labels them ``title``
+    shown_headlines: tuple[str, ...] = ()
     # a doubt about this page's gold found by reading it (the record's ``note``)
     note: str = ""
 
