@@ -24,9 +24,10 @@ word-for-word, three-line rule of 2026-12-06). Read by hand: each of the 34 with
 lines between, the 17 double headers then found, a random 30 drawn before the other-wording
 check dropped 8 pages, Taz_2024_10_23 (whose metadata title ends in a zero-width space), and
 on 2026-12-07 every page the kicker, punctuation and five-line rule added or changed (39);
-every one is the headline the page shows, but for the line in ``NOT_HEADLINES``. The other
-pages label no title (``title`` is missing from their ``labelled_roles``, so a predicted
-title there scores as boilerplate). A copy of the
+every one is the headline the page shows, but for the line in ``NOT_HEADLINES``. The 79
+pages the rule titles none were read by hand on 2026-12-07: on 75 the line the page shows is
+in ``SHOWN_HEADLINES`` and labelled ``title`` instead; 4 label no title (``title`` is missing
+from their ``labelled_roles``, so a predicted title there scores as boilerplate). A copy of the
 headline elsewhere (a teaser list, a share box) stays boilerplate, outside the article's
 span.
 """
@@ -68,10 +69,10 @@ NOT_HEADLINES = {
 }
 
 # the headline line(s) each page shows, read by hand on 2026-12-07 on every page the rule
-# above titles none, and checked against the page's HTML: where its <h1> sits in the
-# breadcrumb (Die Welt, FAZ, SZ, WAZ, Berliner Morgenpost, Hamburger Abendblatt, n-tv,
-# t-online, ZDF), the headline is the article header's <h2>, and the metadata title is the
-# breadcrumb's last item. A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
+# above titles none, and checked against the page's HTML: each is the page's <h1> (63
+# pages) or, where the <h1> is the breadcrumb's last item and holds the metadata title (Die
+# Welt, FAZ, SZ, WAZ, Berliner Morgenpost, Hamburger Abendblatt, n-tv, t-online, ZDF), the
+# article header's <h2> (12). A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
 # über Berlin") is not the headline and stays boilerplate; a kicker on the headline's line
 # is part of it. Left without a title: the Postmedia pages (ca/FinancialPost_2026_06_06,
 # ca/NationalPost_2025_05_08, ca/OttawaCitizen_2026_05_26), whose headline sits 60 or more
