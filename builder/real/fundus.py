@@ -72,7 +72,7 @@ NOT_HEADLINES = {
 # above titles none, and checked against the page's HTML: each is the page's <h1> (63
 # pages) or, where the <h1> is the breadcrumb's last item and holds the metadata title (Die
 # Welt, FAZ, SZ, WAZ, Berliner Morgenpost, Hamburger Abendblatt, n-tv, t-online, ZDF), the
-# article header's <h2> (12). A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
+# article header's <h2> (12; benchmarks/fundus_headings.py). A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
 # über Berlin") is not the headline and stays boilerplate; a kicker on the headline's line
 # is part of it. Left without a title: the Postmedia pages (ca/FinancialPost_2026_06_06,
 # ca/NationalPost_2025_05_08, ca/OttawaCitizen_2026_05_26), whose headline sits 60 or more
