@@ -75,8 +75,8 @@ NOT_HEADLINES = {
 # article header's <h2> (12; benchmarks/fundus_headings.py). A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
 # über Berlin") is not the headline and stays boilerplate; a kicker on the headline's line
 # is part of it. Left without a title: the Postmedia pages (ca/FinancialPost_2026_06_06,
-# ca/NationalPost_2025_05_08, ca/OttawaCitizen_2026_05_26), whose headline sits 60 or more
-# lines above the body with the paywall and a newsletter box between, and
+# ca/NationalPost_2025_05_08, ca/OttawaCitizen_2026_05_26), whose headline sits 41 to 64
+# non-blank lines above the body with the paywall and a newsletter box between, and
 # us/WashingtonTimes_2023_04_28, with a list of other articles and a poll between: titling
 # those lines would put that other content inside the article's span
 SHOWN_HEADLINES = {
