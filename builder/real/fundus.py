@@ -70,7 +70,7 @@ NOT_HEADLINES = {
 
 # the headline line(s) each page shows, read by hand on 2026-12-07 on every page the rule
 # above titles none, and checked against the page's HTML: each is the page's <h1> (63
-# pages) or, where the <h1> is the breadcrumb's last item and holds the metadata title (Die
+# pages) or, where the breadcrumb's last item holds the metadata title (an <h1> on 11) (Die
 # Welt, FAZ, SZ, WAZ, Berliner Morgenpost, Hamburger Abendblatt, n-tv, t-online, ZDF), the
 # article header's <h2> (12; benchmarks/fundus_headings.py). A kicker on a line of its own ("Nach Gaetz-Rückzug", "Giftwolke
 # über Berlin") is not the headline and stays boilerplate; a kicker on the headline's line
