@@ -67,20 +67,74 @@ def test_pick_takes_the_best_candidate_and_its_double_header_and_moves_the_span(
     roles = ["boilerplate", "blank", "boilerplate", "title", "byline", "boilerplate",
              "body", "body", "boilerplate"]
     arts = [[3, 8]]
-    titles.pick(_overlap_net(), [(LINES, ROWS, roles, arts)], window=8, threshold=0.5)
+    titles.pick([_overlap_net()], [(LINES, ROWS, roles, arts)], window=8, threshold=0.5)
     # the teaser headline loses its title; both copies of the headline get it
     assert roles[2:6] == ["title", "boilerplate", "byline", "title"]
     assert arts == [[2, 8]]
 
 
-def test_pick_leaves_an_article_below_the_threshold_or_titled_above_the_window():
+def test_pick_leaves_an_article_below_the_threshold_or_with_its_headline_above_the_window():
+    roles = ["boilerplate", "blank", "title", "boilerplate", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    for net, window in [(_overlap_net(bias=-9.0), 8),  # p < 0.5 everywhere
+                        (_overlap_net(), 2)]:  # line 2, above 2 rows, echoes the body
+        got, arts = list(roles), [[2, 8]]
+        titles.pick([net], [(LINES, ROWS, got, arts)], window=window, threshold=0.5)
+        assert got == roles and arts == [[2, 8]]
+
+
+def test_a_far_title_that_does_not_read_as_the_headline_becomes_boilerplate():
+    # "Also read:" (line 3) is above a window of 2 rows and shares no word with the body or
+    # with the candidates (lines 4 and 5): it is boilerplate, and the picker decides
     roles = ["boilerplate", "blank", "boilerplate", "title", "byline", "boilerplate",
              "body", "body", "boilerplate"]
-    for net, window, arts in [(_overlap_net(bias=-9.0), 8, [[3, 8]]),  # p < 0.5 everywhere
-                              (_overlap_net(), 2, [[3, 8]])]:  # a title above 2 rows
-        got = list(roles)
-        titles.pick(net, [(LINES, ROWS, got, arts)], window=window, threshold=0.5)
-        assert got == roles and arts == [[3, 8]]
+    arts = [[3, 8]]
+    titles.pick([_overlap_net()], [(LINES, ROWS, roles, arts)], window=2, threshold=0.5)
+    assert roles[2:6] == ["boilerplate", "boilerplate", "byline", "title"]
+    assert arts == [[4, 8]]
+
+
+def test_far_headline_by_hand():
+    roles = ["boilerplate"] * 6 + ["body", "body", "boilerplate"]
+    # 3 of "oberlake harbour strike ends"'s 4 content words come back in the body
+    assert titles.far_headline(LINES, roles, 6, [4, 5], [2])
+    lines = ["Harbour news today", *LINES[1:6], "Harbour workers left the quay at noon.",
+             "", ""]
+    # 1 of its 3 content words is in the body: 0.33 >= FAR_ECHO (0.3)
+    assert titles.FAR_ECHO == 0.3
+    assert titles.far_headline(lines, roles, 6, [4], [0])
+    lines[0] = "Weather forecast tomorrow"  # nothing in the body or in "By Amara Lind"
+    assert not titles.far_headline(lines, roles, 6, [4], [0])
+    # a page-title copy: "Oberlake harbour strike ends | Courier": 4 of 5 words in line 5
+    lines[0] = "Oberlake harbour strike ends | Courier"
+    lines[6] = "Workers left the quay at noon."
+    assert titles.far_headline(lines, roles, 6, [5], [0])
+    assert not titles.far_headline(lines, roles, 6, [4], [0])  # not in "By Amara Lind"
+
+
+def test_pick_averages_its_members():
+    roles = ["boilerplate", "blank", "boilerplate", "boilerplate", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    # line 2's overlap is 3/4: p = logistic(10 * 0.75 - 5) = 0.924 alone, and with a
+    # member giving logistic(-9) = 0.0001 everywhere, the mean 0.462 is under 0.5
+    one, two = list(roles), list(roles)
+    titles.pick([_overlap_net()], [(LINES, ROWS, one, [[4, 8]])], window=8, threshold=0.5)
+    titles.pick([_overlap_net(), _overlap_net(slope=0.0, bias=-9.0)],
+                [(LINES, ROWS, two, [[4, 8]])], window=8, threshold=0.5)
+    assert one[2] == one[5] == "title" and two == roles
+
+
+def test_late_start_and_the_fit_sees_the_late_lines_as_negatives():
+    roles = ["title", "body", "body", "boilerplate", "body"]
+    assert titles.late_start(roles, [[0, 5]], 1) == ["title", "boilerplate", "body",
+                                                      "boilerplate", "body"]
+    assert titles.late_start(roles, [[0, 5]], 3) == roles  # no body would be left
+    assert titles.late_start(roles, [[0, 1], [1, 5]], 1) == ["title", "boilerplate", "body",
+                                                             "boilerplate", "body"]
+    # the shifted candidates hold the first body line, labelled by the gold (not a title)
+    late = titles.late_start(roles, [[0, 5]], 1)
+    assert titles.candidates(["a", "b", "c", "d", "e"], [0, 1, 2, 3, 4], late, [[0, 5]],
+                             8) == [(0, 2, [0, 1])]
 
 
 def test_a_line_repeated_more_than_twice_is_titled_once():
@@ -88,7 +142,7 @@ def test_a_line_repeated_more_than_twice_is_titled_once():
              "Storm in Velmar closed the harbour road for two days."]
     roles = ["boilerplate", "boilerplate", "boilerplate", "body"]
     arts = [[3, 4]]
-    titles.pick(_overlap_net(), [(lines, [0, 1, 2, 3], roles, arts)], window=8, threshold=0.5)
+    titles.pick([_overlap_net()], [(lines, [0, 1, 2, 3], roles, arts)], window=8, threshold=0.5)
     assert roles == ["boilerplate", "boilerplate", "title", "body"]  # the nearest of ties
     assert arts == [[2, 4]]
 
