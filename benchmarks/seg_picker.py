@@ -1,0 +1,57 @@
+"""Refit only seg-seq's title picker on a saved model, and score titles on real splits.
+
+    python benchmarks/seg_picker.py --model DIR                            # the recipe
+    python benchmarks/seg_picker.py --model DIR --seeds 1 --shifts 0 --far-echo 0
+
+The role nets, the lexicon and body F1 stay the saved model's; the pickers are refitted on
+the real train pages (``--seeds``: one picker per seed, averaged; ``--shifts``: the body
+started k lines late, ``segment_seq_titles.SHIFTS``), and ``--far-echo`` / ``--far-copy``
+set the far-title rule (``--far-echo 0`` keeps every far title, the rule before
+2026-12-07's last session). How docs/segmentation.md's "Picker members, late starts, far
+titles" rows were made. DIR should be a fit on train alone (``seg_validation.py --fit ...
+--save DIR``): the committed model's pickers saw the validation pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def main() -> None:
+    from seg_validation import read_rows, score
+
+    from presscut.baselines import segment_seq_titles as titles
+    from presscut.baselines.estimator_io import load
+    from presscut.baselines.segment_seq import fit_pages
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", required=True, help="a saved seg-seq folder (train-only fit)")
+    ap.add_argument("--seeds", default="0,1,2", help="one picker per seed, averaged")
+    ap.add_argument("--shifts", default=",".join(map(str, titles.SHIFTS)))
+    ap.add_argument("--far-echo", type=float, default=titles.FAR_ECHO)
+    ap.add_argument("--far-copy", type=float, default=titles.FAR_COPY)
+    ap.add_argument("--split", default="splits/real/validation.parquet,"
+                                       "splits/synthetic/validation.parquet",
+                    help="comma-separated split files, each scored on its own")
+    a = ap.parse_args()
+    titles.FAR_ECHO, titles.FAR_COPY = a.far_echo, a.far_copy
+    model = load(a.model)
+    real, _ = fit_pages(("train",), 0)
+    shifts = tuple(int(k) for k in a.shifts.split(","))
+    model.title_net_ = [titles.fit(real, int(model.title_window), int(s), shifts)
+                        for s in a.seeds.split(",")]
+    print(f"seeds {a.seeds}, shifts {shifts}, far echo {a.far_echo}, far copy {a.far_copy}")
+    for split in a.split.split(","):
+        rows = read_rows(split)
+        preds = model.predict([{"doc_id": r["doc_id"], "lines": r["lines"]} for r in rows])
+        scores = score(rows, preds)
+        if len(scores) == 2:  # one source: its pooled row says the same
+            del scores["pooled"]
+        for src, s in sorted(scores.items()):
+            if s["title_f1"] is not None:
+                print(f"  {split:40s} {src:16s} {s['pages']:5d} title F1 {s['title_f1']:.3f} "
+                      f"boundary F1 {s['boundary_f1']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
