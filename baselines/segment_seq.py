@@ -21,10 +21,11 @@
 6. **Comment sections** (``cut_comments``): a short comment header or prompt (``52
    comments``, ``Leave a reply``) after most of the decoded body ends the article's body;
    what follows, up to the next article start, is boilerplate.
-7. **Titles** (``title_window``): a small picker net re-decides which line above each
-   article's first body line is its headline (:mod:`presscut.baselines.segment_seq_titles`;
-   ``members`` pickers, averaged); 0 turns it off. Unless ``inner_titles``, a title after its article's first body line
-   takes its most likely other role (no gold title sits there).
+7. **Titles** (``title_window``): small picker nets (``members``, averaged) re-decide which
+   line above each article's first body line is its headline
+   (:mod:`presscut.baselines.segment_seq_titles`); 0 turns them off. Unless
+   ``inner_titles``, a title after its article's first body line takes its most likely
+   other role (no gold title sits there).
 
 Stages 1-2 and the start head are fitted ``members`` times (3) from successive seeds, over
 the same features and lexicon; their posteriors are averaged before Viterbi.
@@ -382,9 +383,11 @@ class SequenceSegmenter(Baseline):
         self.log_prior_ = np.log(counts / counts.sum())
         # the picker has members too: one picker's seed moved fundus validation title F1
         # over 0.575-0.667, and three averaged gave the same figure for three seed triples
-        self.title_net_ = ([titles.fit(labelled, int(self.title_window), self.random_state + m)
-                            for m in range(max(1, int(self.members)))]
-                           if self.title_window else None)
+        pickers = ([titles.fit(labelled, int(self.title_window), self.random_state + m)
+                    for m in range(max(1, int(self.members)))] if self.title_window else [])
+        # a fit returns None when the pages give no title and non-title candidate; the
+        # members share the pages, so then all of them do
+        self.title_net_ = pickers if pickers and None not in pickers else None
         self.trained_on_ = _training_summary(labelled)
         if extra:
             self.trained_on_["transfer"] = _training_summary(extra)

@@ -232,16 +232,16 @@ def pick(nets: list[dict],
         score = prob[at:at + len(cand)]
         at += len(cand)
         best = len(score) - 1 - int(score[::-1].argmax())  # a tie goes to the nearest
-        if score[best] < threshold:
-            continue
-        for i in cand:
-            if roles[i] == "title":
-                roles[i] = "boilerplate"
-        key = normalise_line(lines[cand[best]])
-        same = [i for i in cand if normalise_line(lines[i]) == key]
-        # a double header is two copies; a line repeated more is a widget, not a headline
-        for i in same if len(same) <= 2 else [cand[best]]:
-            roles[i] = "title"
+        if score[best] >= threshold:
+            for i in cand:
+                if roles[i] == "title":
+                    roles[i] = "boilerplate"
+            key = normalise_line(lines[cand[best]])
+            same = [i for i in cand if normalise_line(lines[i]) == key]
+            # a double header is two copies; a line repeated more is a widget, not a headline
+            for i in same if len(same) <= 2 else [cand[best]]:
+                roles[i] = "title"
+        # also below the threshold: a far title made boilerplate may have opened the span
         s, e = articles[k]
         articles[k] = [next(i for i in range(min(s, cand[0]), e) if roles[i] in ARTICLE_ROLES),
                        e]

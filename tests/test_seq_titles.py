@@ -92,6 +92,13 @@ def test_a_far_title_that_does_not_read_as_the_headline_becomes_boilerplate():
     titles.pick([_overlap_net()], [(LINES, ROWS, roles, arts)], window=2, threshold=0.5)
     assert roles[2:6] == ["boilerplate", "boilerplate", "byline", "title"]
     assert arts == [[4, 8]]
+    # with no candidate at the threshold the span still starts at its first article line
+    roles = ["boilerplate", "blank", "boilerplate", "title", "byline", "boilerplate",
+             "body", "body", "boilerplate"]
+    arts = [[3, 8]]
+    titles.pick([_overlap_net(bias=-9.0)], [(LINES, ROWS, roles, arts)], window=2,
+                threshold=0.5)
+    assert roles[3:6] == ["boilerplate", "byline", "boilerplate"] and arts == [[4, 8]]
 
 
 def test_far_headline_by_hand():
