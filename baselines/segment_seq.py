@@ -618,9 +618,10 @@ class SequenceSegmenter(Baseline):
         body, boiler = self.classes_.index("body"), self.classes_.index("boilerplate")
         is_art = np.array([c in ARTICLE_ROLES for c in self.classes_])
         for p, page in enumerate(pages):
+            # no page-wide _COMMENT_HINT pass first: 282 of the 368 real validation pages
+            # have a hint, and that pass cost more than the rows it spared (a cue must hold
+            # a hint itself, so the records are the same)
             lines = page["lines"]
-            if not _COMMENT_HINT.search("\n".join(lines)):  # most pages: one C-speed pass
-                continue
             a, b = int(batch.offsets[p]), int(batch.offsets[p + 1])
             rows = batch.line_of[a:b]
             words = np.array([len(lines[i].split()) for i in rows.tolist()], dtype=np.int64)

@@ -98,9 +98,11 @@ def share(words: set[str], other: set[str]) -> float:
 
 
 def features(lines: list[str], roles: list[str], first: int, cand: list[int],
-             counts: dict[str, int]) -> list[list[float]]:
-    """The candidates' feature rows (``FEATURES``)."""
-    opening = opening_words(lines, roles, first)
+             counts: dict[str, int], opening: set[str] | None = None) -> list[list[float]]:
+    """The candidates' feature rows (``FEATURES``); ``opening``: the article's
+    :func:`opening_words`, when the caller has them."""
+    if opening is None:
+        opening = opening_words(lines, roles, first)
     keys = [normalise_line(lines[i]) for i in cand]
     words = [content_words(lines[i]) for i in cand]
     overlap = [share(w, opening) for w in words]
@@ -115,8 +117,8 @@ def features(lines: list[str], roles: list[str], first: int, cand: list[int],
         rows.append([n - j, np.log1p(n - j), np.log1p(len(split)), np.log1p(len(line)),
                      line.endswith((".", "!", "?")), line.endswith(":"),
                      sum(w[:1].isupper() for w in split) / max(1, len(split)),
-                     sum(c.isdigit() for c in line) / chars,
-                     sum(c.isupper() for c in line) / chars,
+                     sum(map(str.isdigit, line)) / chars,
+                     sum(map(str.isupper, line)) / chars,
                      overlap[j], overlap[j] - best, best, len(words[j]),
                      np.log1p(counts[keys[j]] - 1), beside,
                      " | " in line or " - " in line or " – " in line])
@@ -181,11 +183,13 @@ def fit(pages: list[dict], window: int, seed: int, shifts=SHIFTS) -> dict | None
 
 
 def far_headline(lines: list[str], roles: list[str], first: int, cand: list[int],
-                 far: list[int]) -> bool:
+                 far: list[int], opening: set[str] | None = None) -> bool:
     """Whether one of the titles ``far`` above the candidates reads as the article's
-    headline: ``FAR_ECHO`` of its content words come back in the body's opening, or
-    ``FAR_COPY`` of them are in one candidate line (a page-title copy of the headline)."""
-    opening = opening_words(lines, roles, first)
+    headline: ``FAR_ECHO`` of its content words come back in the body's opening
+    (:func:`opening_words`, or ``opening`` when given), or ``FAR_COPY`` of them are in one
+    candidate line (a page-title copy of the headline)."""
+    if opening is None:
+        opening = opening_words(lines, roles, first)
     near = [content_words(lines[i]) for i in cand]
     for i in far:
         w = content_words(lines[i])
@@ -216,11 +220,13 @@ def pick(nets: list[dict],
             if not cand:
                 continue
             far = [i for i in range(articles[k][0], cand[0]) if roles[i] == "title"]
-            if far and far_headline(lines, roles, first, cand, far):
+            # demoting a far title changes no body line, so one opening serves both
+            opening = opening_words(lines, roles, first)
+            if far and far_headline(lines, roles, first, cand, far, opening):
                 continue
             for i in far:
                 roles[i] = "boilerplate"
-            X += features(lines, roles, first, cand, copies(lines, rows, cand))
+            X += features(lines, roles, first, cand, copies(lines, rows, cand), opening)
             found.append((p, k, cand))
     if not X:
         return
