@@ -23,9 +23,10 @@
    what follows, up to the next article start, is boilerplate.
 7. **Titles** (``title_window``): small picker nets (``members``, averaged) re-decide which
    line above each article's first body line is its headline
-   (:mod:`presscut.baselines.segment_seq_titles`); 0 turns them off. Unless
-   ``inner_titles``, a title after its article's first body line takes its most likely
-   other role (no gold title sits there).
+   (:mod:`presscut.baselines.segment_seq_titles`); 0 turns them off. An article's first
+   body line to which the nets gave p(title) >= ``title_lead`` challenges too (0: off).
+   Unless ``inner_titles``, a title after its article's first body line takes its most
+   likely other role (no gold title sits there).
 
 Stages 1-2 and the start head are fitted ``members`` times (3) from successive seeds, over
 the same features and lexicon; their posteriors are averaged before Viterbi.
@@ -279,7 +280,8 @@ class SequenceSegmenter(Baseline):
                  source_guard: bool = True, empty_fallback: float | None = 0.35,
                  cut_comments: bool = True, members: int = 3, untitled_mask: int = 0,
                  title_window: int = 8, title_threshold: float = 0.3,
-                 inner_titles: bool = False, random_state: int = 0):
+                 title_lead: float = 0.02, inner_titles: bool = False,
+                 random_state: int = 0):
         self.hidden = hidden
         self.max_iter = max_iter
         self.folds = folds
@@ -297,6 +299,7 @@ class SequenceSegmenter(Baseline):
         self.untitled_mask = untitled_mask
         self.title_window = title_window
         self.title_threshold = title_threshold
+        self.title_lead = title_lead
         self.inner_titles = inner_titles
         self.random_state = random_state
 
@@ -565,9 +568,14 @@ class SequenceSegmenter(Baseline):
             net = [net]
         if net is not None and self.title_window:
             rows = np.split(batch.line_of, batch.offsets[1:-1])
+            lead = float(getattr(self, "title_lead", 0.0) or 0.0)  # absent: saved before it
+            p_title = None
+            if lead > 0 and "title" in self.classes_:
+                q = np.split(P[:, self.classes_.index("title")], batch.offsets[1:-1])
+                p_title = [dict(zip(r.tolist(), qp.tolist())) for r, qp in zip(rows, q)]
             titles.pick(net, [(page["lines"], r.tolist(), rec["roles"], rec["articles"])
                               for page, r, rec in zip(pages, rows, out)],
-                        int(self.title_window), self.title_threshold)
+                        int(self.title_window), self.title_threshold, p_title, lead)
         return out
 
     def _demote_inner_titles(self, rec: dict, line_of: np.ndarray, P: np.ndarray) -> None:

@@ -28,6 +28,8 @@ validation titles. Measured in docs/segmentation.md.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from presscut.baselines.segment_seq_features import normalise_line, tokens
@@ -46,6 +48,10 @@ SHIFTS = (0, 1)
 # the headline (docs/segmentation.md, "Picker members, late starts, far titles")
 FAR_ECHO = 0.3
 FAR_COPY = 0.5
+# an article's first body line may challenge for the headline (``lead_threshold``) only with
+# a headline's shape: no closing sentence mark and at most LEAD_WORDS words
+LEAD_WORDS = 30
+_SENTENCE_END = re.compile(r"[.!?]['\"”’)]*$")
 FEATURES = ("rows_above", "log_rows_above", "log_words", "log_chars", "ends_terminal",
             "ends_colon", "capword_share", "digit_share", "upper_share", "overlap",
             "overlap_vs_best", "best_overlap", "content_words", "log_copies", "copy_beside",
@@ -198,9 +204,61 @@ def far_headline(lines: list[str], roles: list[str], first: int, cand: list[int]
     return False
 
 
+def leads(lines: list[str], roles: list[str], articles, p_title: dict[int, float],
+          threshold: float) -> list[tuple[int, int]]:
+    """``(article, line)`` for each article whose first body line may be its headline: the
+    role nets gave it p(title) ``p_title[line] >= threshold`` although they decoded it as
+    body, it has a headline's shape (``LEAD_WORDS``, no closing sentence mark), and more
+    body follows it."""
+    out = []
+    for k, (s, e) in enumerate(articles):
+        body = [i for i in range(s, e) if roles[i] == "body"]
+        if len(body) < 2 or p_title.get(body[0], 0.0) < threshold:
+            continue
+        line = lines[body[0]].strip()
+        if not _SENTENCE_END.search(line) and len(line.split()) <= LEAD_WORDS:
+            out.append((k, body[0]))
+    return out
+
+
 def pick(nets: list[dict],
          decoded: list[tuple[list[str], list[int], list[str], list[list[int]]]],
-         window: int, threshold: float) -> None:
+         window: int, threshold: float, p_title: list[dict[int, float]] | None = None,
+         lead_threshold: float = 0.0) -> None:
+    """Re-decide the titles of decoded pages ``(lines, rows, roles, articles)``, in place
+    (:func:`_pick`). With ``p_title`` (per page, the role nets' p(title) of each row) and
+    ``lead_threshold`` > 0, an article's first body line that :func:`leads` admits also
+    challenges: the article is picked again with that line as a candidate (the body
+    starting at the next body line), and when the picker takes it, that pick stands. On
+    real validation pages the nets call some fundus headlines body (a long headline over a
+    byline), and only there do they give the line some p(title) (docs/segmentation.md)."""
+    gated, alt = [], []
+    if p_title is not None and lead_threshold > 0:
+        for p, (lines, rows, roles, articles) in enumerate(decoded):
+            marks = leads(lines, roles, articles, p_title[p], lead_threshold)
+            if marks:
+                moved = list(roles)
+                for _, i in marks:
+                    moved[i] = "boilerplate"
+                gated.append((p, marks))
+                alt.append((lines, rows, moved, [list(a) for a in articles]))
+    _pick(nets, decoded, window, threshold)
+    if not gated:
+        return
+    _pick(nets, alt, window, threshold)
+    for (p, marks), (_, _, moved, spans) in zip(gated, alt):
+        _, _, roles, articles = decoded[p]
+        for k, i in marks:
+            if moved[i] == "title":
+                # article k's pick touches only lines after the article before it ends
+                lo, e = (articles[k - 1][1] if k else 0), articles[k][1]
+                roles[lo:e] = moved[lo:e]
+                articles[k] = spans[k]
+
+
+def _pick(nets: list[dict],
+          decoded: list[tuple[list[str], list[int], list[str], list[list[int]]]],
+          window: int, threshold: float) -> None:
     """Re-decide the titles of decoded pages ``(lines, rows, roles, articles)``, in place,
     with the mean p(headline) of the picker ``nets``.
 

@@ -195,6 +195,7 @@ def test_seg_seq_fits_the_picker_and_a_model_without_one_decodes_as_before():
     # the picker leaves the nets alone: its records are the plain decoding, re-decided
     titles.pick(model.title_net_, [(p["lines"], titles.solid_rows(p["lines"]), r["roles"],
                                     r["articles"]) for p, r in zip(test, before)], 8, 0.3)
+    model.title_lead = 0.0  # the lead challenge reads the nets' p(title): tested by hand below
     got = model.predict(test)
     assert got == before
     # the re-decided records are still valid segmentations: articles made of article roles
@@ -202,6 +203,12 @@ def test_seg_seq_fits_the_picker_and_a_model_without_one_decodes_as_before():
         assert rec == consistent_record(page["doc_id"], page["lines"], rec["roles"],
                                         [s for s, _ in rec["articles"]])
     assert got != off.predict(test)  # the picker changed something on these pages
+    model.title_lead = 0.02
+    led = model.predict(test)
+    assert led != got  # a first body line took the headline on one of these pages
+    for page, rec in zip(test, led):
+        assert rec == consistent_record(page["doc_id"], page["lines"], rec["roles"],
+                                        [s for s, _ in rec["articles"]])
 
 
 def test_a_title_after_its_articles_first_body_line_takes_its_next_likeliest_role():
@@ -218,3 +225,46 @@ def test_a_title_after_its_articles_first_body_line_takes_its_next_likeliest_rol
     # most likely other role, and the first span ends at its last article-role line
     assert rec["roles"] == ["title", "body", "caption", "body", "boilerplate", "title"]
     assert rec["articles"] == [[0, 4], [5, 6]]
+
+
+def test_leads_by_hand():
+    lines = ["Oberlake harbour strike ends", BODY, "Strike ends.", BODY,
+             " ".join(["word"] * 31), BODY, "Strike ends", BODY]
+    roles = ["body"] * 8
+    arts = [[0, 2], [2, 4], [4, 6], [6, 8]]
+    p = {0: 0.02, 2: 0.5, 4: 0.5, 6: 0.019}
+    # article 0 is admitted; 1 ends with a full stop, 2 has 31 words, 3 is under 0.02
+    assert titles.leads(lines, roles, arts, p, 0.02) == [(0, 0)]
+    assert titles.leads(lines, roles, arts, p, 0.03) == []
+    # a lone body line cannot be its article's headline: no body would be left
+    assert titles.leads(lines[:1], ["body"], [[0, 1]], {0: 0.9}, 0.02) == []
+
+
+def test_a_first_body_line_with_some_p_title_challenges_for_the_headline():
+    # the nets called the headline (line 2) body; the only candidate above it is "Menu"
+    lines = ["Menu", "", "Oberlake harbour strike ends", "By Amara Lind", BODY, BODY, "Footer"]
+    rows = [0, 2, 3, 4, 5, 6]
+    roles = ["boilerplate", "blank", "body", "byline", "body", "body", "boilerplate"]
+    for p_title, threshold, titled in [({2: 0.05}, 0.02, True), ({2: 0.01}, 0.02, False),
+                                       ({2: 0.05}, 0.0, False), (None, 0.02, False)]:
+        got, arts = list(roles), [[2, 6]]
+        titles.pick([_overlap_net()], [(lines, rows, got, arts)], 8, 0.5,
+                    None if p_title is None else [p_title], threshold)
+        # as a candidate, 3 of its 4 content words come back in the body: p = 0.924
+        assert got[2] == ("title" if titled else "body") and got[3:] == roles[3:]
+        assert arts == [[2, 6]] and got[:2] == roles[:2]
+
+
+def test_a_challenge_the_picker_turns_down_leaves_its_article_as_picked():
+    rain = "It rained all day in Velmar and the roads were wet."
+    lines = ["Weather report today", rain, rain, "Oberlake harbour strike ends",
+             "By Amara Lind", BODY, BODY]
+    roles = ["body", "body", "body", "body", "byline", "body", "body"]
+    arts = [[0, 3], [3, 7]]
+    # both first body lines challenge; "weather report today" shares no word with the rain
+    # (p = 0.007 < 0.5), so article 0 keeps its decoding, and article 1 takes its headline
+    got = list(roles)
+    titles.pick([_overlap_net()], [(lines, list(range(7)), got, arts)], 8, 0.5,
+                [{0: 0.5, 3: 0.5}], 0.02)
+    assert got == ["body", "body", "body", "title", "byline", "body", "body"]
+    assert arts == [[0, 3], [3, 7]]
