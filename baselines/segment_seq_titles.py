@@ -231,7 +231,8 @@ def pick(nets: list[dict],
     challenges: the article is picked again with that line as a candidate (the body
     starting at the next body line), and when the picker takes it, that pick stands. On
     real validation pages the nets call some fundus headlines body (a long headline over a
-    byline), and only there do they give the line some p(title) (docs/segmentation.md)."""
+    byline) but still give the line some p(title), which few other first body lines get
+    (docs/segmentation.md)."""
     gated, alt = [], []
     if p_title is not None and lead_threshold > 0:
         for p, (lines, rows, roles, articles) in enumerate(decoded):
